@@ -1,0 +1,86 @@
+// Environment configuration, parsed once at start-up with zod; a bad value stops the process listing every problem.
+import { z } from 'zod';
+import { durationMs } from './duration.ts';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const csv = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+
+export const baseEnvSchema = z.object({
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RULES_FILE: z.string().min(1).default('/etc/selfheal/rules.yaml'),
+  BODY_LIMIT_BYTES: int(1024, 16 * 1024 * 1024).default(256 * 1024),
+  /** Knative uses the Service's timeoutSeconds as the SIGTERM grace period; finish well inside it. */
+  SHUTDOWN_GRACE: durationMs.default(25_000),
+  K_SINK: z.url().optional(),
+  SINK_TIMEOUT: durationMs.default(5_000),
+  SINK_RETRIES: int(0, 10).default(3),
+  KUBE_TIMEOUT: durationMs.default(10_000),
+});
+
+export const checkEnvSchema = baseEnvSchema.extend({
+  PROBE_CONCURRENCY: int(1, 1024).default(32),
+  /** The whole run must end before the next PingSource tick (every minute at most). */
+  RUN_DEADLINE: durationMs.default(25_000),
+  /** PEM file of extra CAs trusted for HTTPS probes (egress through CONNECT, https checks). */
+  EXTRA_CA_FILE: z.string().optional(),
+});
+
+export const redisEnvSchema = baseEnvSchema.extend({
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('selfheal'),
+  REDIS_COMMAND_TIMEOUT: durationMs.default(2_000),
+});
+
+export const healerEnvSchema = redisEnvSchema.extend({
+  DRY_RUN: flag.default(false),
+  /** Namespaces the healer may touch; empty means the namespaces named by the rules. */
+  ALLOWED_NAMESPACES: csv.default([]),
+  OPT_IN_LABEL: z
+    .string()
+    .regex(/^[A-Za-z0-9./_-]+=[A-Za-z0-9._-]*$/, 'must be key=value')
+    .default('selfheal.io/enabled=true'),
+  BUDGET_MAX_ACTIONS: int(0, 10_000).default(10),
+  BUDGET_WINDOW: durationMs.default(3_600_000),
+  MAX_RESTART_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
+  RESTART_SHARE_WINDOW: durationMs.default(600_000),
+  ACTION_LEASE: durationMs.default(60_000),
+  HISTORY_MAX_LEN: int(10, 1_000_000).default(1_000),
+  TARGET_TTL: durationMs.default(7 * 86_400_000),
+  DEDUPE_TTL: durationMs.default(86_400_000),
+  ALERT_WEBHOOK_URL: z.url().optional(),
+});
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Empty strings count as unset, as a Knative env entry with no value would. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): Readonly<z.infer<S>> {
+  const cleaned: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') cleaned[k] = v;
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => {
+        const key = String(i.path[0] ?? '');
+        return `${key}: ${i.message} (got ${JSON.stringify(cleaned[key])})`;
+      }),
+    );
+  }
+  return Object.freeze(result.data);
+}
+
+export type BaseEnv = z.infer<typeof baseEnvSchema>;
+export type CheckEnv = z.infer<typeof checkEnvSchema>;
+export type RedisEnv = z.infer<typeof redisEnvSchema>;
+export type HealerEnv = z.infer<typeof healerEnvSchema>;

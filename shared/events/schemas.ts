@@ -1,0 +1,84 @@
+// zod schemas for the data of every event type: the contract between the checks and the healer.
+import { z } from 'zod';
+import { ACTIONS, RULE_KINDS } from '../rules/schema.ts';
+
+const isoTime = z.iso.datetime({ offset: true });
+
+export const targetSchema = z.strictObject({
+  namespace: z.string().min(1),
+  kind: z.enum(['Pod', 'Service', 'Proxy']),
+  name: z.string().min(1),
+  /** The owning workload (a Deployment, or the ReplicaSet when it has no Deployment). */
+  workload: z.strictObject({ kind: z.string().min(1), name: z.string().min(1) }).optional(),
+  address: z.string().optional(),
+});
+export type Target = z.infer<typeof targetSchema>;
+
+export const probeSchema = z.strictObject({
+  latencyMs: z.number().nonnegative(),
+  status: z.number().int().optional(),
+  error: z.string().optional(),
+  slow: z.boolean().optional(),
+  exitCode: z.number().int().optional(),
+  output: z.string().optional(),
+  readyEndpoints: z.number().int().nonnegative().optional(),
+  minReady: z.number().int().optional(),
+  url: z.string().optional(),
+});
+export type ProbeDetail = z.infer<typeof probeSchema>;
+
+export const proxyRoleSchema = z.enum(['primary', 'secondary']);
+export type ProxyRole = z.infer<typeof proxyRoleSchema>;
+
+export const checkResultSchema = z.strictObject({
+  rule: z.string().min(1),
+  ruleKind: z.enum(RULE_KINDS),
+  outcome: z.enum(['passed', 'failed']),
+  target: targetSchema,
+  probe: probeSchema,
+  proxy: z.strictObject({ group: z.string().min(1), role: proxyRoleSchema }).optional(),
+  observedAt: isoTime,
+  runId: z.string().min(1),
+});
+export type CheckResult = z.infer<typeof checkResultSchema>;
+
+export const pingSchema = z.strictObject({
+  rules: z.array(z.string().min(1)).min(1, 'must name at least one rule'),
+});
+export type PingData = z.infer<typeof pingSchema>;
+
+export const healSchema = z.strictObject({
+  rule: z.string(),
+  target: targetSchema,
+  action: z.enum([...ACTIONS, 'none']),
+  reason: z.string(),
+  dryRun: z.boolean(),
+  consecutiveFailures: z.number().int().nonnegative(),
+  attempt: z.number().int().nonnegative().optional(),
+  detail: z.string().optional(),
+  causeId: z.string(),
+  at: isoTime,
+});
+export type HealData = z.infer<typeof healSchema>;
+
+export const proxySwitchedSchema = z.strictObject({
+  group: z.string(),
+  namespace: z.string(),
+  service: z.string(),
+  from: z.enum(['primary', 'secondary', 'none']),
+  to: z.enum(['primary', 'secondary', 'none']),
+  state: z.enum(['PrimaryActive', 'SecondaryActive', 'AllFailed']),
+  reason: z.string(),
+  dryRun: z.boolean(),
+  at: isoTime,
+});
+export type ProxySwitchedData = z.infer<typeof proxySwitchedSchema>;
+
+export const alertSchema = z.strictObject({
+  rule: z.string(),
+  target: targetSchema,
+  why: z.string(),
+  severity: z.enum(['warning', 'critical']),
+  at: isoTime,
+});
+export type AlertData = z.infer<typeof alertSchema>;

@@ -1,0 +1,190 @@
+// The HTTP server every function runs on: CloudEvents in (binary or structured), a CloudEvent or an empty 202 out,
+// health endpoints, and a graceful stop that finishes in-flight requests.
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HTTP } from 'cloudevents';
+import type { CloudEvent } from 'cloudevents';
+import type { z } from 'zod';
+import type { Logger } from '../log/logger.ts';
+import { eventLogger } from '../log/logger.ts';
+import { issuesToProblems } from '../rules/load.ts';
+import { HttpError, badRequest } from './http-error.ts';
+import { parseEvent } from './parse-event.ts';
+import { readBody } from './read-body.ts';
+
+/** What a handler answers: nothing (202 Accepted) or one CloudEvent that goes back to the Broker. */
+export type Reply = { event?: CloudEvent<unknown> } | undefined;
+
+export interface EventContext {
+  event: CloudEvent<unknown>;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+export interface EventHandler<S extends z.ZodType = z.ZodType> {
+  schema: S;
+  handle(data: z.infer<S>, ctx: EventContext): Promise<Reply>;
+}
+
+/** Defined with this helper so the handler's data type follows from its schema. */
+export function on<S extends z.ZodType>(schema: S, handle: (data: z.infer<S>, ctx: EventContext) => Promise<Reply>): EventHandler<S> {
+  return { schema, handle };
+}
+
+export interface PlainResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Route {
+  method: 'GET';
+  /** Matched against the path; named groups become params. */
+  path: RegExp;
+  handle(params: Record<string, string>, url: URL): Promise<PlainResponse>;
+}
+
+export interface FunctionServerOptions {
+  name: string;
+  logger: Logger;
+  handlers: Record<string, EventHandler>;
+  routes?: Route[];
+  bodyLimitBytes?: number;
+  /** Extra readiness condition (e.g. Redis connected). */
+  ready?: () => boolean;
+  /** Describes rule/target of an event for its log lines, when the data says so. */
+  describe?: (data: unknown) => { rule?: string; target?: string };
+}
+
+export interface FunctionServer {
+  readonly server: Server;
+  listen(port: number, host?: string): Promise<{ port: number; host: string; url: string }>;
+  /** Stops accepting, waits for in-flight requests (up to graceMs), then resolves. */
+  stop(graceMs?: number): Promise<void>;
+  readonly inFlight: number;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    'content-length': Buffer.byteLength(text).toString(),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function sendEvent(res: ServerResponse, event: CloudEvent<unknown>): void {
+  const message = HTTP.binary(event);
+  const body = typeof message.body === 'string' ? message.body : JSON.stringify(message.body);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(message.headers)) headers[k] = String(v);
+  headers['content-length'] = Buffer.byteLength(body).toString();
+  res.writeHead(200, headers);
+  res.end(body);
+}
+
+export function createFunctionServer(opts: FunctionServerOptions): FunctionServer {
+  const log = opts.logger;
+  const bodyLimit = opts.bodyLimitBytes ?? 256 * 1024;
+  let stopping = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const stopController = new AbortController();
+
+  async function handleEvent(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req, bodyLimit);
+    const event = parseEvent(req.headers, body);
+    const handler = opts.handlers[event.type];
+    if (!handler) {
+      throw badRequest(`unknown event type "${event.type}": this function accepts ${Object.keys(opts.handlers).join(', ')}`);
+    }
+    const parsed = handler.schema.safeParse(event.data);
+    if (!parsed.success) {
+      const problems = issuesToProblems('data', parsed.error.issues, event.data);
+      throw badRequest(`invalid data for ${event.type}: ${problems.join('; ')}`, problems);
+    }
+    const described = opts.describe?.(parsed.data) ?? {};
+    const elog = eventLogger(log, { id: event.id, type: event.type, ...described });
+    elog.debug('event received');
+    const reply = await handler.handle(parsed.data, { event, log: elog, signal: stopController.signal });
+    if (reply?.event) sendEvent(res, reply.event);
+    else sendJson(res, 202, undefined);
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (req.method === 'GET' && url.pathname === '/readyz') {
+      const ready = !stopping && (opts.ready?.() ?? true);
+      return sendJson(res, ready ? 200 : 503, { ready });
+    }
+    for (const r of opts.routes ?? []) {
+      const m = req.method === r.method ? url.pathname.match(r.path) : null;
+      if (m) {
+        const answer = await r.handle({ ...(m.groups ?? {}) }, url);
+        return sendJson(res, answer.status, answer.body, answer.headers);
+      }
+    }
+    if (req.method === 'POST' && url.pathname === '/') return handleEvent(req, res);
+    if (url.pathname === '/') throw new HttpError(405, `method ${req.method} not allowed: POST a CloudEvent to /`);
+    throw new HttpError(404, `no route for ${req.method} ${url.pathname}`);
+  }
+
+  const server = createServer((req, res) => {
+    inFlight++;
+    if (stopping) res.setHeader('connection', 'close');
+    route(req, res)
+      .catch((error: unknown) => {
+        if (error instanceof HttpError) {
+          const level = error.status >= 500 ? 'error' : 'warn';
+          log[level]({ status: error.status, err: error.message, path: req.url }, 'request refused');
+          if (!res.headersSent) sendJson(res, error.status, { error: error.message, ...(error.details.length ? { details: error.details } : {}) });
+          else res.destroy();
+          return;
+        }
+        log.error({ err: error }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+        else res.destroy();
+      })
+      .finally(() => {
+        inFlight--;
+        if (inFlight === 0) drained?.();
+      });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  return {
+    server,
+    get inFlight() {
+      return inFlight;
+    },
+    listen(port, host = '0.0.0.0') {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const addr = server.address() as AddressInfo;
+          const shown = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
+          resolve({ port: addr.port, host: addr.address, url: `http://${shown === '0.0.0.0' ? '127.0.0.1' : shown}:${addr.port}` });
+        });
+      });
+    },
+    async stop(graceMs = 30_000) {
+      if (stopping) return;
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        const done = new Promise<void>((resolve) => (drained = resolve));
+        const timer = setTimeout(() => stopController.abort(new Error('shutdown grace period over')), graceMs);
+        await done;
+        clearTimeout(timer);
+      }
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

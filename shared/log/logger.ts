@@ -1,0 +1,28 @@
+// pino loggers: one root per process, and children that carry the event id, type, rule and target.
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+
+export type { Logger };
+
+export function createLogger(opts: { name: string; level?: string; destination?: pino.DestinationStream }): Logger {
+  const options: pino.LoggerOptions = {
+    name: opts.name,
+    level: opts.level ?? 'info',
+    base: { fn: opts.name },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  };
+  return opts.destination ? pino(options, opts.destination) : pino(options);
+}
+
+export interface EventLogFields {
+  id: string;
+  type: string;
+  rule?: string;
+  target?: string;
+}
+
+/** Every line about an event carries these fields, so one event's story can be grepped out of the logs. */
+export function eventLogger(logger: Logger, fields: EventLogFields): Logger {
+  return logger.child({ ceId: fields.id, ceType: fields.type, rule: fields.rule, target: fields.target });
+}

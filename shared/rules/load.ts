@@ -1,0 +1,131 @@
+// Loads and validates the rules file: every problem is reported at once, naming the file, the rule and the field.
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { ALLOWED_ACTIONS, DEFAULT_ACTIONS, ruleSchema, rulesFileSchema } from './schema.ts';
+import type { Action, Rule, RuleKind } from './schema.ts';
+
+export type ResolvedRule = Rule & { readonly actions: readonly Action[] };
+
+export class RulesError extends Error {
+  readonly problems: readonly string[];
+  constructor(source: string, problems: string[]) {
+    super(`invalid rules in ${source}:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'RulesError';
+    this.problems = problems;
+  }
+}
+
+export interface RuleSet {
+  readonly source: string;
+  readonly rules: readonly ResolvedRule[];
+  get(name: string): ResolvedRule | undefined;
+  ofKinds(kinds: readonly RuleKind[]): readonly ResolvedRule[];
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+}
+
+function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
+  let value = document;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function describeValue(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text !== undefined && text.length > 60 ? `${text.slice(0, 57)}...` : String(text);
+}
+
+/** One line per issue: where it is, what is wrong, and the value found there. */
+export function issuesToProblems(label: string, issues: readonly z.core.$ZodIssue[], document?: unknown): string[] {
+  return issues.map((issue) => {
+    const field = formatPath(issue.path);
+    const value = valueAt(document, issue.path);
+    const got = value === undefined ? '' : ` (got ${describeValue(value)})`;
+    return `${label}${field ? ` field ${field}` : ''}: ${issue.message}${got}`;
+  });
+}
+
+function ruleLabel(raw: unknown, index: number): string {
+  const name = typeof raw === 'object' && raw !== null ? (raw as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? `rule "${name}"` : `rule #${index + 1}`;
+}
+
+/** Validates an already-parsed document; `source` names it in errors. */
+export function parseRules(document: unknown, source: string): RuleSet {
+  const file = rulesFileSchema.safeParse(document);
+  if (!file.success) throw new RulesError(source, issuesToProblems('file', file.error.issues, document));
+
+  const problems: string[] = [];
+  const rules: ResolvedRule[] = [];
+  file.data.rules.forEach((raw, index) => {
+    const label = ruleLabel(raw, index);
+    const parsed = ruleSchema.safeParse(raw);
+    if (!parsed.success) {
+      problems.push(...issuesToProblems(label, parsed.error.issues, raw));
+      return;
+    }
+    const rule = parsed.data;
+    const actions = rule.actions ?? DEFAULT_ACTIONS[rule.kind];
+    for (const action of actions) {
+      if (!ALLOWED_ACTIONS[rule.kind].includes(action)) {
+        problems.push(`${label} field actions: "${action}" is not an action for a ${rule.kind} rule (allowed: ${ALLOWED_ACTIONS[rule.kind].join(', ')})`);
+      }
+    }
+    if (actions.includes('scale') && !('scale' in rule && rule.scale)) {
+      problems.push(`${label} field scale: required when actions include "scale" (give at least max)`);
+    }
+    rules.push(Object.freeze({ ...rule, actions: Object.freeze([...actions]) }) as ResolvedRule);
+  });
+
+  const seen = new Set<string>();
+  for (const raw of file.data.rules) {
+    const name = (raw as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string') continue;
+    if (seen.has(name)) problems.push(`rule "${name}" field name: duplicate rule name`);
+    seen.add(name);
+  }
+  const byName = new Map<string, ResolvedRule>(rules.map((r) => [r.name, r]));
+  for (const rule of rules) {
+    if (!('dependsOn' in rule)) continue;
+    for (const dep of rule.dependsOn) {
+      const target = byName.get(dep);
+      if (!target) problems.push(`rule "${rule.name}" field dependsOn: no rule named "${dep}"`);
+      else if (target.kind !== 'dependency') problems.push(`rule "${rule.name}" field dependsOn: "${dep}" is a ${target.kind} rule, not a dependency rule`);
+    }
+  }
+  if (problems.length > 0) throw new RulesError(source, problems);
+
+  const frozen = Object.freeze(rules);
+  return Object.freeze({
+    source,
+    rules: frozen,
+    get: (name: string) => byName.get(name),
+    ofKinds: (kinds: readonly RuleKind[]) => frozen.filter((r) => kinds.includes(r.kind)),
+  });
+}
+
+export function parseRulesYaml(text: string, source: string): RuleSet {
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new RulesError(source, [`not valid YAML: ${(error as Error).message}`]);
+  }
+  return parseRules(document, source);
+}
+
+export async function loadRulesFile(path: string): Promise<RuleSet> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new RulesError(path, [`cannot read the file: ${(error as Error).message}`]);
+  }
+  return parseRulesYaml(text, path);
+}

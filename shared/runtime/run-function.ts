@@ -1,0 +1,101 @@
+// The process around a function: parse the environment, build the parts, listen, and stop cleanly on SIGTERM.
+import type { z } from 'zod';
+import { parseEnv } from '../config/env.ts';
+import type { BaseEnv } from '../config/env.ts';
+import { createFunctionServer } from '../http/function-server.ts';
+import type { EventHandler, FunctionServer, Route } from '../http/function-server.ts';
+import { createLogger } from '../log/logger.ts';
+import type { Logger } from '../log/logger.ts';
+
+export interface FunctionParts {
+  handlers: Record<string, EventHandler>;
+  routes?: Route[];
+  ready?: () => boolean;
+  describe?: (data: unknown) => { rule?: string; target?: string };
+  /** Releases what setup opened (Redis, pools), after the last in-flight request has been answered. */
+  close?: () => Promise<void>;
+}
+
+export interface RunningFunction {
+  url: string;
+  port: number;
+  server: FunctionServer;
+  log: Logger;
+  /** Stop accepting, finish in-flight requests, close resources. */
+  stop(): Promise<void>;
+}
+
+export async function startFunction<S extends z.ZodType<BaseEnv>>(opts: {
+  name: string;
+  env: Readonly<z.infer<S>>;
+  logger?: Logger;
+  setup: (env: Readonly<z.infer<S>>, log: Logger) => Promise<FunctionParts>;
+}): Promise<RunningFunction> {
+  const env = opts.env;
+  const log = opts.logger ?? createLogger({ name: opts.name, level: env.LOG_LEVEL });
+  const parts = await opts.setup(env, log);
+  const server = createFunctionServer({
+    name: opts.name,
+    logger: log,
+    handlers: parts.handlers,
+    routes: parts.routes ?? [],
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    ...(parts.ready ? { ready: parts.ready } : {}),
+    ...(parts.describe ? { describe: parts.describe } : {}),
+  });
+  const { url, port } = await server.listen(env.PORT, env.HOST);
+  log.info({ url }, 'listening');
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    server,
+    log,
+    stop() {
+      stopped ??= (async () => {
+        await server.stop(env.SHUTDOWN_GRACE);
+        await parts.close?.();
+        log.info('stopped');
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** Entry point of a deployed function: configuration errors exit 1 with every problem listed, SIGTERM exits 0. */
+export async function runFunction<S extends z.ZodType<BaseEnv>>(opts: {
+  name: string;
+  envSchema: S;
+  setup: (env: Readonly<z.infer<S>>, log: Logger) => Promise<FunctionParts>;
+}): Promise<void> {
+  let env: Readonly<z.infer<S>>;
+  // The boot logger cannot trust LOG_LEVEL yet: it is one of the values being checked.
+  const bootLog = createLogger({ name: opts.name, level: 'info' });
+  try {
+    env = parseEnv(opts.envSchema);
+  } catch (error) {
+    bootLog.fatal((error as Error).message);
+    process.exitCode = 1;
+    return;
+  }
+  let running: RunningFunction;
+  try {
+    running = await startFunction({ name: opts.name, env, setup: opts.setup });
+  } catch (error) {
+    bootLog.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
+    process.exitCode = 1;
+    return;
+  }
+  const onSignal = (signal: NodeJS.Signals) => {
+    running.log.info({ signal, inFlight: running.server.inFlight }, 'stopping: finishing in-flight requests');
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        running.log.error({ err: error }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

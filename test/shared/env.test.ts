@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, healerEnvSchema, parseEnv } from '../../shared/config/env.ts';
+
+test('defaults fill an empty environment, and durations parse', () => {
+  const env = parseEnv(healerEnvSchema, { BUDGET_WINDOW: '30m', ALLOWED_NAMESPACES: 'web, backend,' });
+  assert.equal(env.PORT, 8080);
+  assert.equal(env.REDIS_URL, 'redis://127.0.0.1:6379');
+  assert.equal(env.BUDGET_WINDOW, 1_800_000);
+  assert.deepEqual(env.ALLOWED_NAMESPACES, ['web', 'backend']);
+  assert.equal(env.DRY_RUN, false);
+  assert.ok(Object.isFrozen(env));
+});
+
+test('every bad value is listed in one error, with the value found', () => {
+  assert.throws(
+    () => parseEnv(healerEnvSchema, { PORT: '99999', REDIS_URL: 'http://x', DRY_RUN: 'maybe', MAX_RESTART_SHARE: '2' }),
+    (error: ConfigError) => {
+      assert.equal(error.problems.length, 4);
+      assert.match(error.message, /PORT: .*\(got "99999"\)/);
+      assert.match(error.message, /REDIS_URL: must start with redis:\/\/ .*\(got "http:\/\/x"\)/);
+      assert.match(error.message, /DRY_RUN: .*\(got "maybe"\)/);
+      assert.match(error.message, /MAX_RESTART_SHARE/);
+      return true;
+    },
+  );
+});

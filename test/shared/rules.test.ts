@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadRulesFile, parseRules, parseRulesYaml, RulesError } from '../../shared/rules/load.ts';
+
+const sample = new URL('../../knative/rules.yaml', import.meta.url).pathname;
+
+test('the sample rules file (the seed examples) loads with defaults filled in', async () => {
+  const rules = await loadRulesFile(sample);
+  assert.deepEqual(rules.rules.map((r) => r.kind).sort(), ['dependency', 'egress', 'exec', 'http', 'http', 'tcp']);
+  const nginx = rules.get('nginx-http');
+  assert.ok(nginx && nginx.kind === 'http');
+  assert.deepEqual(nginx.expectedStatus, [{ min: 200, max: 399 }]);
+  assert.equal(nginx.cooldown, 300_000);
+  assert.equal(nginx.method, 'GET');
+  const egress = rules.get('squid-egress');
+  assert.ok(egress && egress.kind === 'egress');
+  assert.equal(egress.proxies.primary.port, 3128);
+  assert.deepEqual(rules.get('database-tcp')?.actions, ['scale', 'alert']);
+  assert.ok(Object.isFrozen(rules.rules) && Object.isFrozen(nginx));
+});
+
+test('every problem is reported at once, naming the file, the rule, the field and the value', () => {
+  const yaml = `
+rules:
+  - name: web
+    kind: http
+    namespace: Web
+    labelSelector: "app in ("
+    port: 70000
+    cooldown: soon
+  - name: web
+    kind: tcp
+    namespace: ok
+    labelSelector: app=x
+    port: 1
+    actions: [switch-proxy]
+  - kind: telepathy
+  - name: db
+    kind: tcp
+    namespace: ok
+    labelSelector: app=db
+    port: 5432
+    actions: [scale]
+    dependsOn: [web, ghost]
+`;
+  assert.throws(
+    () => parseRulesYaml(yaml, 'rules.yaml'),
+    (error: RulesError) => {
+      assert.ok(error instanceof RulesError);
+      assert.match(error.message, /^invalid rules in rules\.yaml/);
+      const p = error.problems.join('\n');
+      assert.match(p, /rule "web" field namespace: .*\(got "Web"\)/);
+      assert.match(p, /rule "web" field labelSelector: invalid selector term "app in \("/);
+      assert.match(p, /rule "web" field port: .*\(got 70000\)/);
+      assert.match(p, /rule "web" field cooldown: invalid duration "soon"/);
+      assert.match(p, /rule "web" field actions: "switch-proxy" is not an action for a tcp rule/);
+      assert.match(p, /rule #3 field kind: .*\(got "telepathy"\)/);
+      assert.match(p, /rule "db" field scale: required when actions include "scale"/);
+      assert.match(p, /rule "db" field dependsOn: "web" is a tcp rule, not a dependency rule/);
+      assert.match(p, /rule "db" field dependsOn: no rule named "ghost"/);
+      assert.match(p, /rule "web" field name: duplicate rule name/);
+      return true;
+    },
+  );
+});
+
+test('unknown fields are refused rather than silently ignored', () => {
+  assert.throws(
+    () => parseRules({ rules: [{ name: 'a', kind: 'tcp', namespace: 'n', labelSelector: 'a=b', port: 1, treshold: 3 }] }, 'inline'),
+    /rule "a": Unrecognized key: "treshold"/,
+  );
+});
+
+test('file-level problems: unreadable, not YAML, no rules', async () => {
+  await assert.rejects(loadRulesFile('/nonexistent/rules.yaml'), /invalid rules in \/nonexistent\/rules.yaml:\n  - cannot read the file/);
+  assert.throws(() => parseRulesYaml('rules: [', 'x.yaml'), /x\.yaml:\n  - not valid YAML/);
+  assert.throws(() => parseRulesYaml('rules: []', 'x.yaml'), /file field rules: must list at least one rule/);
+});
+
+test('status ranges and durations parse in their operator forms', () => {
+  const rules = parseRules(
+    { rules: [{ name: 'h', kind: 'http', namespace: 'n', labelSelector: 'a=b', port: 80, expectedStatus: [200, '300-302'], cooldown: '1h30m', verifyWindow: 45 }] },
+    'inline',
+  );
+  const h = rules.get('h');
+  assert.ok(h && h.kind === 'http');
+  assert.deepEqual(h.expectedStatus, [{ min: 200, max: 200 }, { min: 300, max: 302 }]);
+  assert.equal(h.cooldown, 5_400_000);
+  assert.equal(h.verifyWindow, 45_000);
+  assert.throws(() => parseRules({ rules: [{ name: 'h', kind: 'http', namespace: 'n', labelSelector: 'a=b', port: 80, expectedStatus: '399-200' }] }, 'i'), /invalid status range "399-200"/);
+});
