@@ -1,0 +1,65 @@
+// Builds the healer's dependencies from its environment: rules, Redis, a lazy Kubernetes client, the alert sink.
+import { healerEnvSchema } from '../../shared/config/env.ts';
+import type { HealerEnv } from '../../shared/config/env.ts';
+import { createEmitter } from '../../shared/emit/emitter.ts';
+import { createKubeClients } from '../../shared/kubernetes/client.ts';
+import type { KubeClients } from '../../shared/kubernetes/client.ts';
+import type { Logger } from '../../shared/log/logger.ts';
+import { loadRulesFile } from '../../shared/rules/load.ts';
+import type { RuleSet } from '../../shared/rules/load.ts';
+import { HistoryStore } from '../../shared/store/history-store.ts';
+import { connectRedis, createRedis } from '../../shared/store/redis-client.ts';
+import type { FunctionParts } from '../../shared/runtime/run-function.ts';
+import type { HealerConfig } from './context.ts';
+import { healerParts } from './parts.ts';
+
+export { healerEnvSchema };
+
+export function healerConfig(env: HealerEnv, rules: RuleSet): HealerConfig {
+  const allowed = env.ALLOWED_NAMESPACES.length > 0 ? env.ALLOWED_NAMESPACES : rules.rules.map((r) => r.namespace);
+  return Object.freeze({
+    dryRun: env.DRY_RUN,
+    allowedNamespaces: new Set(allowed),
+    optInLabel: env.OPT_IN_LABEL,
+    budgetMax: env.BUDGET_MAX_ACTIONS,
+    budgetWindowMs: env.BUDGET_WINDOW,
+    maxRestartShare: env.MAX_RESTART_SHARE,
+    actionLeaseMs: env.ACTION_LEASE,
+    alertTimeoutMs: env.SINK_TIMEOUT,
+    webhookUrl: env.ALERT_WEBHOOK_URL,
+  });
+}
+
+export function storeLimits(env: HealerEnv) {
+  return { historyMaxLen: env.HISTORY_MAX_LEN, globalMaxLen: env.HISTORY_MAX_LEN * 10, targetTtlMs: env.TARGET_TTL, dedupeTtlMs: env.DEDUPE_TTL };
+}
+
+export async function buildHealer(env: Readonly<HealerEnv>, log: Logger, opts: { now?: () => number } = {}): Promise<FunctionParts> {
+  const rules = await loadRulesFile(env.RULES_FILE);
+  const redis = createRedis({ url: env.REDIS_URL, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, logger: log });
+  await connectRedis(redis, 10_000);
+  const store = new HistoryStore(redis, env.REDIS_KEY_PREFIX, storeLimits(env));
+  let kube: Promise<KubeClients> | undefined;
+  const emitter = env.K_SINK ? createEmitter({ sink: env.K_SINK, logger: log, timeoutMs: env.SINK_TIMEOUT, retries: env.SINK_RETRIES }) : undefined;
+  log.info({ rules: rules.rules.length, dryRun: env.DRY_RUN, sink: env.K_SINK ?? null }, 'healer configured');
+  return healerParts(
+    {
+      rules,
+      store,
+      kube: () => (kube ??= createKubeClients({ timeoutMs: env.KUBE_TIMEOUT }).catch((error: unknown) => {
+        kube = undefined;
+        throw error;
+      })),
+      emitter,
+      config: healerConfig(env, rules),
+      now: opts.now ?? Date.now,
+    },
+    {
+      ready: () => redis.status === 'ready',
+      close: async () => {
+        await emitter?.close();
+        redis.disconnect();
+      },
+    },
+  );
+}

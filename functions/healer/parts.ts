@@ -1,0 +1,55 @@
+// The healer function: check results in, one audited decision out per result.
+import { checkResultSchema } from '../../shared/events/schemas.ts';
+import type { CheckResult } from '../../shared/events/schemas.ts';
+import { subjectOf } from '../../shared/events/build.ts';
+import { EventType } from '../../shared/events/types.ts';
+import { badRequest } from '../../shared/http/http-error.ts';
+import { on } from '../../shared/http/function-server.ts';
+import type { EventContext, Reply } from '../../shared/http/function-server.ts';
+import type { FunctionParts } from '../../shared/runtime/run-function.ts';
+import type { HealerDeps } from './context.ts';
+import { healProxy } from './heal-proxy.ts';
+import { healTarget } from './heal-target.ts';
+import { storeCall } from './store-call.ts';
+
+async function refuse(deps: HealerDeps, result: CheckResult, ctx: EventContext, reason: string, message: string): Promise<never> {
+  await storeCall(() =>
+    deps.store.recordRefusal({ at: new Date(deps.now()).toISOString(), event: ctx.event.id, source: ctx.event.source, rule: result.rule, target: subjectOf(result.target), decision: 'refused', reason, detail: message }),
+  );
+  ctx.log.warn({ reason }, message);
+  throw badRequest(message);
+}
+
+export async function handleResult(deps: HealerDeps, result: CheckResult, ctx: EventContext): Promise<Reply> {
+  if (!outcomeMatchesType(ctx.event.type, result)) {
+    throw badRequest(`event type ${ctx.event.type} does not agree with data.outcome "${result.outcome}"`);
+  }
+  // The payload names a rule; what may be done comes from the healer's own copy of it, never from the event.
+  const rule = deps.rules.get(result.rule);
+  if (!rule) return refuse(deps, result, ctx, 'unknown-rule', `unknown rule "${result.rule}": the healer's rules file (${deps.rules.source}) has no such rule`);
+  if (rule.kind !== result.ruleKind) {
+    return refuse(deps, result, ctx, 'target-not-in-rule', `rule "${rule.name}" is a ${rule.kind} rule, but the result says ${result.ruleKind}`);
+  }
+  if (result.target.namespace !== rule.namespace) {
+    return refuse(deps, result, ctx, 'target-not-in-rule', `target ${subjectOf(result.target)} is outside rule "${rule.name}" (namespace ${rule.namespace})`);
+  }
+  if (rule.kind === 'egress') return healProxy(deps, rule, result, ctx);
+  return healTarget(deps, rule, result, ctx);
+}
+
+export function healerParts(deps: HealerDeps, extra: { ready?: () => boolean; close?: () => Promise<void> } = {}): FunctionParts {
+  const handler = on(checkResultSchema, (data, ctx) => handleResult(deps, data, ctx));
+  return {
+    handlers: { [EventType.checkFailed]: handler, [EventType.checkPassed]: handler },
+    describe: (d) => {
+      const r = d as CheckResult;
+      return { rule: r.rule, target: subjectOf(r.target) };
+    },
+    ...extra,
+  };
+}
+
+/** The event type must agree with the outcome in the data: a forged mix is refused. */
+export function outcomeMatchesType(type: string, result: CheckResult): boolean {
+  return (type === EventType.checkFailed) === (result.outcome === 'failed');
+}

@@ -1,0 +1,22 @@
+// Entry point of the proxy selector.
+import { redisEnvSchema } from '../../shared/config/env.ts';
+import { loadRulesFile } from '../../shared/rules/load.ts';
+import { runFunction } from '../../shared/runtime/run-function.ts';
+import { HistoryStore } from '../../shared/store/history-store.ts';
+import { connectRedis, createRedis } from '../../shared/store/redis-client.ts';
+import { selectorParts } from './parts.ts';
+
+if (import.meta.main) {
+  await runFunction({
+    name: 'proxy-selector',
+    envSchema: redisEnvSchema,
+    setup: async (env, log) => {
+      const rules = await loadRulesFile(env.RULES_FILE);
+      const redis = createRedis({ url: env.REDIS_URL, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, logger: log });
+      await connectRedis(redis, 10_000);
+      // Only proxyGroup() is used here, which needs no limits beyond the defaults.
+      const store = new HistoryStore(redis, env.REDIS_KEY_PREFIX, { historyMaxLen: 1_000, globalMaxLen: 10_000, targetTtlMs: 7 * 86_400_000, dedupeTtlMs: 86_400_000 });
+      return selectorParts({ rules, store }, { ready: () => redis.status === 'ready', close: async () => redis.disconnect() });
+    },
+  });
+}

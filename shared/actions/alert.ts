@@ -1,0 +1,44 @@
+// Raises an alert: an io.selfheal.alert CloudEvent to the sink and, when configured, a JSON POST to a webhook.
+import { request } from 'undici';
+import type { Emitter } from '../emit/emitter.ts';
+import { buildEvent, sourceFor, subjectOf } from '../events/build.ts';
+import type { AlertData } from '../events/schemas.ts';
+import { EventType } from '../events/types.ts';
+import type { ActionOutcome } from './outcome.ts';
+
+export interface AlertChannels {
+  emitter?: Emitter | undefined;
+  webhookUrl?: string | undefined;
+  timeoutMs: number;
+}
+
+export async function raiseAlert(channels: AlertChannels, alert: AlertData): Promise<ActionOutcome> {
+  const sent: string[] = [];
+  if (channels.emitter) {
+    const event = buildEvent(EventType.alert, alert, { source: sourceFor('healer', alert.rule), subject: subjectOf(alert.target) });
+    try {
+      await channels.emitter.send(event);
+      sent.push('sink');
+    } catch (error) {
+      return { kind: 'failed', transient: true, detail: `alert not delivered to the sink: ${(error as Error).message}` };
+    }
+  }
+  if (channels.webhookUrl) {
+    try {
+      const res = await request(channels.webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(alert),
+        signal: AbortSignal.timeout(channels.timeoutMs),
+      });
+      await res.body.dump();
+      if (res.statusCode >= 300) {
+        return { kind: 'failed', transient: res.statusCode >= 500 || res.statusCode === 429, detail: `alert webhook answered ${res.statusCode}` };
+      }
+      sent.push('webhook');
+    } catch (error) {
+      return { kind: 'failed', transient: true, detail: `alert webhook unreachable: ${(error as Error).message}` };
+    }
+  }
+  return { kind: 'performed', detail: `alert raised (${sent.length ? sent.join(', ') : 'log and history only'}): ${alert.why}` };
+}

@@ -1,0 +1,60 @@
+// Guards between a decision to act and the act: allow-list, opt-in, cascade, shared cause, budget, dry run. No I/O.
+import type { Action } from '../rules/schema.ts';
+import type { Reason } from './reasons.ts';
+import type { Verdict } from './decide.ts';
+
+export interface GuardFacts {
+  namespaceAllowed: boolean;
+  /** What a fresh read of the target found; 'ok' when the action does not touch a pod. */
+  target: 'ok' | 'gone' | 'not-in-rule' | 'not-opted-in';
+  /** Name of a dependency rule of this rule that is failing now, if any. */
+  failingDependency?: string;
+  /** Pods of the target's workload, and how many of them are failing at or over the threshold (this one included). */
+  workloadPods?: number;
+  workloadFailing?: number;
+  maxRestartShare: number;
+  budgetUsed: number;
+  budgetMax: number;
+  dryRun: boolean;
+}
+
+export interface Guarded {
+  verdict: Verdict;
+  /** What the decision would have done, for the audit of a skip (dry run, budget). */
+  intended?: Action;
+  detail?: string;
+}
+
+/** Actions that change the cluster count against the namespace budget; alerts do not. */
+export const BUDGETED: ReadonlySet<Action> = new Set<Action>(['restart', 'scale', 'switch-proxy']);
+
+export function guard(verdict: Verdict, facts: GuardFacts): Guarded {
+  if (verdict.kind === 'skip') return { verdict };
+  let { action, reason } = verdict;
+  let detail: string | undefined;
+  const skip = (why: Reason, more?: string): Guarded => ({ verdict: { kind: 'skip', reason: why }, intended: action, ...(more ? { detail: more } : {}) });
+
+  if (!facts.namespaceAllowed) return skip('namespace-not-allowed');
+  if (facts.target !== 'ok') {
+    const why: Reason = facts.target === 'gone' ? 'target-gone' : facts.target === 'not-in-rule' ? 'target-not-in-rule' : 'not-opted-in';
+    return skip(why);
+  }
+  if (action === 'restart' && facts.failingDependency !== undefined) {
+    action = 'alert';
+    reason = 'dependency-failing';
+    detail = `dependency rule "${facts.failingDependency}" is failing: restarting would not help`;
+  }
+  if (action === 'restart' && facts.workloadPods !== undefined && facts.workloadFailing !== undefined) {
+    const allowed = Math.max(1, Math.floor(facts.workloadPods * facts.maxRestartShare));
+    if (facts.workloadFailing > allowed) {
+      action = 'alert';
+      reason = 'shared-cause';
+      detail = `${facts.workloadFailing} of ${facts.workloadPods} pods are failing: a shared cause is likely`;
+    }
+  }
+  if (BUDGETED.has(action) && facts.budgetUsed >= facts.budgetMax) {
+    return skip('budget-exhausted', `${facts.budgetUsed} of ${facts.budgetMax} actions used in this namespace's window`);
+  }
+  if (facts.dryRun) return skip('dry-run', detail);
+  return { verdict: { kind: 'act', action, reason }, ...(detail ? { detail } : {}) };
+}

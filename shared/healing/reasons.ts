@@ -1,0 +1,34 @@
+// Every reason a healing decision can give, acted or not: what the audit event, the log line and the stream say.
+export const REASONS = [
+  // acted
+  'threshold-reached',
+  'escalated',
+  'dependency-failing',
+  'shared-cause',
+  'primary-failed',
+  'secondary-failed',
+  'primary-recovered',
+  'secondary-recovered',
+  'all-proxies-failed',
+  // not acted, expected
+  'passing',
+  'healed',
+  'below-threshold',
+  'cooldown',
+  'verifying',
+  'action-in-progress',
+  'stale-result',
+  'duplicate-event',
+  'budget-exhausted',
+  'dry-run',
+  'namespace-not-allowed',
+  'not-opted-in',
+  'target-gone',
+  'target-not-in-rule',
+  'unknown-rule',
+  'secondary-unverified',
+  'no-switch-needed',
+  'disruption-budget',
+] as const;
+
+export type Reason = (typeof REASONS)[number];

@@ -1,0 +1,118 @@
+// What the healer remembers per target, per healing unit (a workload, or the target itself) and per proxy group,
+// and how those records map to the flat string fields of Redis hashes.
+import type { Action } from '../rules/schema.ts';
+
+/** One probed thing under one rule: a pod, a Service, a proxy pod. */
+export interface TargetState {
+  version: number;
+  consecutiveFailures: number;
+  consecutivePasses: number;
+  /** observedAt (ms) of the newest result applied; older results change nothing. */
+  lastResultAt: number;
+  lastFailureAt: number;
+  lastError: string;
+  totalFailures: number;
+  totalPasses: number;
+}
+
+/** What is healed together: the workload of a pod, or the target itself. Ladder, cooldown and verification live here. */
+export interface UnitState {
+  version: number;
+  /** Index into the rule's actions of the next action to take. */
+  ladderStep: number;
+  lastAction: Action | '';
+  lastActionAt: number;
+  /** Set after an action until it is judged healed or not. */
+  verifyingAction: Action | '';
+  verifyingSince: number;
+  /** Failures at or over the threshold seen on any target of the unit since the action. */
+  thresholdHitsSinceAction: number;
+  pendingAction: Action | '';
+  pendingToken: string;
+  pendingUntil: number;
+  actionsPerformed: number;
+  actionsHealed: number;
+  actionsNotHealed: number;
+}
+
+export type ProxyGroupStatus = 'PrimaryActive' | 'SecondaryActive' | 'AllFailed';
+
+export interface ProxyGroupState {
+  version: number;
+  status: ProxyGroupStatus;
+  /** The role the Service selects now (stays put while AllFailed). */
+  active: 'primary' | 'secondary';
+  primaryFailures: number;
+  primaryPasses: number;
+  secondaryFailures: number;
+  secondaryPasses: number;
+  primaryLastResultAt: number;
+  secondaryLastResultAt: number;
+  lastSwitchAt: number;
+  switches: number;
+  pendingToken: string;
+  pendingUntil: number;
+}
+
+export const EMPTY_TARGET: TargetState = Object.freeze({
+  version: 0,
+  consecutiveFailures: 0,
+  consecutivePasses: 0,
+  lastResultAt: 0,
+  lastFailureAt: 0,
+  lastError: '',
+  totalFailures: 0,
+  totalPasses: 0,
+});
+
+export const EMPTY_UNIT: UnitState = Object.freeze({
+  version: 0,
+  ladderStep: 0,
+  lastAction: '',
+  lastActionAt: 0,
+  verifyingAction: '',
+  verifyingSince: 0,
+  thresholdHitsSinceAction: 0,
+  pendingAction: '',
+  pendingToken: '',
+  pendingUntil: 0,
+  actionsPerformed: 0,
+  actionsHealed: 0,
+  actionsNotHealed: 0,
+});
+
+export const EMPTY_PROXY_GROUP: ProxyGroupState = Object.freeze({
+  version: 0,
+  status: 'PrimaryActive',
+  active: 'primary',
+  primaryFailures: 0,
+  primaryPasses: 0,
+  secondaryFailures: 0,
+  secondaryPasses: 0,
+  primaryLastResultAt: 0,
+  secondaryLastResultAt: 0,
+  lastSwitchAt: 0,
+  switches: 0,
+  pendingToken: '',
+  pendingUntil: 0,
+});
+
+/** Reads a Redis hash into a record shaped like `empty`: numbers where empty has numbers, strings otherwise. */
+export function fromHash<T extends object>(empty: T, hash: Readonly<Record<string, string>>): T {
+  const out: Record<string, unknown> = { ...(empty as Record<string, unknown>) };
+  for (const [key, fallback] of Object.entries(empty)) {
+    const raw = hash[key];
+    if (raw === undefined) continue;
+    if (typeof fallback === 'number') {
+      const n = Number(raw);
+      out[key] = Number.isFinite(n) ? n : fallback;
+    } else out[key] = raw;
+  }
+  return out as T;
+}
+
+export function toHash<T extends object>(state: T): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(state)) out[key] = String(value);
+  return out;
+}

@@ -1,0 +1,192 @@
+// The healer's view of Redis: one read of everything a decision needs, one atomic commit of its outcome,
+// and the record of how an action ended.
+import type { Redis } from 'ioredis';
+import type { Target } from '../events/schemas.ts';
+import { EMPTY_PROXY_GROUP, EMPTY_TARGET, EMPTY_UNIT, fromHash, toHash } from '../healing/state.ts';
+import type { ProxyGroupState, TargetState, UnitState } from '../healing/state.ts';
+import { createKeys, targetId } from './keys.ts';
+import type { Keys, UnitRef } from './keys.ts';
+import { COMMIT, FINALIZE } from './scripts.ts';
+
+export interface StoreLimits {
+  historyMaxLen: number;
+  globalMaxLen: number;
+  targetTtlMs: number;
+  dedupeTtlMs: number;
+}
+
+export interface Snapshot<U> {
+  target: TargetState;
+  unit: U;
+  /** 'done' after the event was applied, 'retry' when its action failed transiently, undefined when new. */
+  dedupe: 'done' | 'retry' | undefined;
+  unitFailing: string[];
+  budgetUsed: number;
+  failingDependencies: string[];
+}
+
+export interface Where {
+  rule: string;
+  target: Target;
+  /** A healing unit, or a proxy group name. */
+  unit: UnitRef | { group: string };
+  dedupe: { source: string; id: string };
+  budgetNamespace: string;
+  budgetWindowMs: number;
+}
+
+export type HistoryEntry = Record<string, string | number | undefined>;
+
+export interface CommitRequest {
+  expectTarget: number;
+  expectUnit: number;
+  target: TargetState;
+  /** The new unit or group record, or undefined when the decision left it as it was. */
+  unit?: object;
+  failing: 'add' | 'remove' | 'keep';
+  budget?: { member: string; max: number };
+  stats: Array<[string, number]>;
+  history: HistoryEntry;
+  now: number;
+}
+
+export interface FinalizeRequest {
+  token: string;
+  set: Record<string, string | number>;
+  incr: Array<[string, number]>;
+  refund?: string;
+  retry: boolean;
+  stats: Array<[string, number]>;
+  history: HistoryEntry;
+}
+
+type ScriptRedis = Redis & {
+  selfhealCommit(...args: string[]): Promise<string>;
+  selfhealFinalize(...args: string[]): Promise<string>;
+};
+
+function flat(entry: Record<string, string | number | undefined>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(entry)) if (v !== undefined && v !== '') out.push(k, String(v));
+  return out;
+}
+
+function flatPairs(pairs: Array<[string, number]>): Array<string | number> {
+  return pairs.flatMap(([k, n]) => [k, n]);
+}
+
+export class HistoryStore {
+  readonly keys: Keys;
+  readonly redis: ScriptRedis;
+  readonly limits: StoreLimits;
+
+  constructor(redis: Redis, prefix: string, limits: StoreLimits) {
+    this.keys = createKeys(prefix);
+    this.limits = limits;
+    redis.defineCommand('selfhealCommit', { numberOfKeys: 10, lua: COMMIT });
+    redis.defineCommand('selfhealFinalize', { numberOfKeys: 6, lua: FINALIZE });
+    this.redis = redis as ScriptRedis;
+  }
+
+  private unitKey(w: Where): string {
+    return 'group' in w.unit ? this.keys.proxy(w.unit.group) : this.keys.unit(w.rule, w.unit);
+  }
+
+  private unitFailingKey(w: Where): string {
+    return 'group' in w.unit ? `${this.keys.proxy(w.unit.group)}:failing` : this.keys.unitFailing(w.rule, w.unit);
+  }
+
+  /** Everything a decision reads, in one round trip. */
+  async load<U extends object>(w: Where, emptyUnit: U, dependencies: readonly string[], now: number): Promise<Snapshot<U>> {
+    const pipe = this.redis.pipeline();
+    pipe.hgetall(this.keys.target(w.rule, w.target));
+    pipe.hgetall(this.unitKey(w));
+    pipe.get(this.keys.dedupe(w.dedupe.source, w.dedupe.id));
+    pipe.hkeys(this.unitFailingKey(w));
+    pipe.zcount(this.keys.budget(w.budgetNamespace), String(now - w.budgetWindowMs), '+inf');
+    for (const dep of dependencies) pipe.hlen(this.keys.ruleFailing(dep));
+    const results = await pipe.exec();
+    if (!results) throw new Error('redis pipeline returned nothing');
+    for (const [error] of results) if (error) throw error;
+    const value = (i: number) => results[i]![1];
+    const dedupe = value(2);
+    return {
+      target: fromHash(EMPTY_TARGET, value(0) as Record<string, string>),
+      unit: fromHash(emptyUnit, value(1) as Record<string, string>),
+      dedupe: dedupe === 'done' || dedupe === 'retry' ? dedupe : undefined,
+      unitFailing: value(3) as string[],
+      budgetUsed: Number(value(4)),
+      failingDependencies: dependencies.filter((_, i) => Number(value(5 + i)) > 0),
+    };
+  }
+
+  async commit(w: Where, req: CommitRequest): Promise<'ok' | 'duplicate' | 'conflict' | 'budget'> {
+    const args = {
+      expectTarget: req.expectTarget,
+      expectUnit: req.expectUnit,
+      target: flat(toHash({ ...req.target, version: req.expectTarget + 1 })),
+      unit: req.unit ? flat(toHash({ ...req.unit, version: req.expectUnit + 1 })) : null,
+      failing: req.failing,
+      member: targetId(w.rule, w.target),
+      budget: req.budget ? { member: req.budget.member, max: req.budget.max, window: String(w.budgetWindowMs) } : null,
+      stats: flatPairs(req.stats),
+      history: flat(req.history),
+      maxLen: this.limits.historyMaxLen,
+      globalMaxLen: this.limits.globalMaxLen,
+      ttl: String(this.limits.targetTtlMs),
+      dedupeTtl: this.limits.dedupeTtlMs,
+      now: String(req.now),
+    };
+    const answer = await this.redis.selfhealCommit(
+      this.keys.target(w.rule, w.target),
+      this.unitKey(w),
+      this.unitFailingKey(w),
+      this.keys.ruleFailing(w.rule),
+      this.keys.history(w.rule, w.target),
+      this.keys.events,
+      this.keys.dedupe(w.dedupe.source, w.dedupe.id),
+      this.keys.budget(w.budgetNamespace),
+      this.keys.stats(w.rule),
+      this.keys.index,
+      JSON.stringify(args),
+    );
+    return answer as 'ok' | 'duplicate' | 'conflict' | 'budget';
+  }
+
+  async finalize(w: Where, req: FinalizeRequest): Promise<'ok' | 'lease-lost'> {
+    const args = {
+      token: req.token,
+      set: flat(req.set),
+      incr: flatPairs(req.incr),
+      refund: req.refund ?? null,
+      retry: req.retry,
+      stats: flatPairs(req.stats),
+      history: flat(req.history),
+      maxLen: this.limits.historyMaxLen,
+      globalMaxLen: this.limits.globalMaxLen,
+      ttl: String(this.limits.targetTtlMs),
+    };
+    const answer = await this.redis.selfhealFinalize(
+      this.unitKey(w),
+      this.keys.history(w.rule, w.target),
+      this.keys.events,
+      this.keys.budget(w.budgetNamespace),
+      this.keys.stats(w.rule),
+      this.keys.dedupe(w.dedupe.source, w.dedupe.id),
+      JSON.stringify(args),
+    );
+    return answer as 'ok' | 'lease-lost';
+  }
+
+  /** An entry in the global stream only, for events refused before they name a valid target. */
+  async recordRefusal(entry: HistoryEntry): Promise<void> {
+    await this.redis.xadd(this.keys.events, 'MAXLEN', '~', String(this.limits.globalMaxLen), '*', ...flat(entry));
+  }
+
+  async proxyGroup(group: string): Promise<ProxyGroupState> {
+    return fromHash(EMPTY_PROXY_GROUP, await this.redis.hgetall(this.keys.proxy(group)));
+  }
+}
+
+export { EMPTY_PROXY_GROUP, EMPTY_UNIT };
+export type { UnitState, ProxyGroupState };

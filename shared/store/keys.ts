@@ -1,0 +1,43 @@
+// The Redis key layout. Every key shares one hash tag, so scripts may touch any of them on Redis Cluster too;
+// selfheal's data is small, and one slot keeps every script atomic.
+import type { Target } from '../events/schemas.ts';
+
+export interface UnitRef {
+  namespace: string;
+  kind: string;
+  name: string;
+}
+
+export function targetId(rule: string, t: { namespace: string; kind: string; name: string }): string {
+  return `${rule}:${t.namespace}:${t.kind}:${t.name}`;
+}
+
+/** The healing unit of a target: its workload when it has one (a restart replaces the pod, not the workload). */
+export function unitOf(target: Target): UnitRef {
+  return target.workload
+    ? { namespace: target.namespace, kind: target.workload.kind, name: target.workload.name }
+    : { namespace: target.namespace, kind: target.kind, name: target.name };
+}
+
+export function createKeys(prefix: string) {
+  const p = `{${prefix}}`;
+  return Object.freeze({
+    prefix: p,
+    target: (rule: string, t: Target) => `${p}:target:${targetId(rule, t)}`,
+    history: (rule: string, t: Target) => `${p}:history:${targetId(rule, t)}`,
+    unit: (rule: string, u: UnitRef) => `${p}:unit:${targetId(rule, u)}`,
+    /** Targets of a unit failing at or over the threshold: field = target id, value = observedAt. */
+    unitFailing: (rule: string, u: UnitRef) => `${p}:unit:${targetId(rule, u)}:failing`,
+    /** Targets of a rule failing at or over the threshold (the cascade guard reads a dependency rule's). */
+    ruleFailing: (rule: string) => `${p}:failing:${rule}`,
+    events: `${p}:events`,
+    dedupe: (source: string, id: string) => `${p}:dedupe:${source}:${id}`,
+    budget: (namespace: string) => `${p}:budget:${namespace}`,
+    stats: (rule: string) => `${p}:stats:${rule}`,
+    proxy: (group: string) => `${p}:proxy:${group}`,
+    /** Every target seen, scored by when it was last seen; entries older than the target TTL are pruned. */
+    index: `${p}:targets`,
+  });
+}
+
+export type Keys = ReturnType<typeof createKeys>;

@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { guard } from '../../shared/healing/guard.ts';
+import type { GuardFacts } from '../../shared/healing/guard.ts';
+import type { Verdict } from '../../shared/healing/decide.ts';
+
+const ok: GuardFacts = { namespaceAllowed: true, target: 'ok', maxRestartShare: 0.5, budgetUsed: 0, budgetMax: 5, dryRun: false };
+const restart: Verdict = { kind: 'act', action: 'restart', reason: 'threshold-reached' };
+const show = (g: ReturnType<typeof guard>) => (g.verdict.kind === 'act' ? `act ${g.verdict.action} ${g.verdict.reason}` : `skip ${g.verdict.reason}${g.intended ? ` (${g.intended})` : ''}`);
+
+test('table: each guard and the reason it gives', () => {
+  const rows: Array<[string, Verdict, GuardFacts, string]> = [
+    ['all clear', restart, ok, 'act restart threshold-reached'],
+    ['namespace outside the allow-list', restart, { ...ok, namespaceAllowed: false }, 'skip namespace-not-allowed (restart)'],
+    ['pod without the opt-in label', restart, { ...ok, target: 'not-opted-in' }, 'skip not-opted-in (restart)'],
+    ['pod outside the rule', restart, { ...ok, target: 'not-in-rule' }, 'skip target-not-in-rule (restart)'],
+    ['pod gone', restart, { ...ok, target: 'gone' }, 'skip target-gone (restart)'],
+    ['a dependency fails: alert instead', restart, { ...ok, failingDependency: 'deps' }, 'act alert dependency-failing'],
+    ['most of the workload fails: alert instead', restart, { ...ok, workloadPods: 4, workloadFailing: 3 }, 'act alert shared-cause'],
+    ['half of the workload may be restarted', restart, { ...ok, workloadPods: 4, workloadFailing: 2 }, 'act restart threshold-reached'],
+    ['a one-pod workload may be restarted', restart, { ...ok, workloadPods: 1, workloadFailing: 1 }, 'act restart threshold-reached'],
+    ['budget used up', restart, { ...ok, budgetUsed: 5 }, 'skip budget-exhausted (restart)'],
+    ['alerts do not use the budget', { kind: 'act', action: 'alert', reason: 'escalated' }, { ...ok, budgetUsed: 5 }, 'act alert escalated'],
+    ['scale uses the budget', { kind: 'act', action: 'scale', reason: 'escalated' }, { ...ok, budgetUsed: 9 }, 'skip budget-exhausted (scale)'],
+    ['dry run decides but does not act', restart, { ...ok, dryRun: true }, 'skip dry-run (restart)'],
+    ['dry run says what it would have done after conversions', restart, { ...ok, dryRun: true, failingDependency: 'deps' }, 'skip dry-run (alert)'],
+    ['a skip passes through', { kind: 'skip', reason: 'cooldown' }, { ...ok, namespaceAllowed: false }, 'skip cooldown'],
+  ];
+  for (const [name, verdict, facts, expected] of rows) assert.equal(show(guard(verdict, facts)), expected, name);
+});
+
+test('property: never acts over budget, outside the allow-list, on a pod not opted in, or in dry run', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom('restart' as const, 'scale' as const, 'alert' as const, 'switch-proxy' as const),
+      fc.record({
+        namespaceAllowed: fc.boolean(),
+        target: fc.constantFrom('ok' as const, 'gone' as const, 'not-in-rule' as const, 'not-opted-in' as const),
+        maxRestartShare: fc.double({ min: 0.01, max: 1, noNaN: true }),
+        budgetUsed: fc.integer({ min: 0, max: 10 }),
+        budgetMax: fc.integer({ min: 0, max: 10 }),
+        dryRun: fc.boolean(),
+        workloadPods: fc.integer({ min: 1, max: 10 }),
+        workloadFailing: fc.integer({ min: 0, max: 10 }),
+      }),
+      (action, facts) => {
+        const g = guard({ kind: 'act', action, reason: 'threshold-reached' }, facts);
+        if (g.verdict.kind !== 'act') return;
+        assert.ok(facts.namespaceAllowed && facts.target === 'ok' && !facts.dryRun);
+        if (g.verdict.action !== 'alert') assert.ok(facts.budgetUsed < facts.budgetMax);
+        if (g.verdict.action === 'restart') assert.ok(facts.workloadFailing <= Math.max(1, Math.floor(facts.workloadPods * facts.maxRestartShare)));
+      },
+    ),
+    { numRuns: 1000 },
+  );
+});
