@@ -2,7 +2,7 @@
 /**
  * KEYS: 1 target, 2 unit (or proxy group), 3 unit-failing, 4 rule-failing, 5 target history, 6 global stream,
  *       7 dedupe, 8 budget, 9 stats, 10 index
- * ARGV[1]: JSON, see CommitArgs in history-store.ts
+ * ARGV[1]: JSON from HistoryStore.commit; optional parts are absent, never null (cjson.null is truthy in Lua).
  * Returns 'ok' | 'duplicate' | 'conflict' | 'budget'.
  */
 export const COMMIT = `

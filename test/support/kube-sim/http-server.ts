@@ -1,0 +1,122 @@
+// The HTTP front: reads requests, dispatches them to the route modules, writes JSON/Status answers and logs each call.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Cluster } from './cluster.ts';
+import { execEndpoint } from './exec-websocket.ts';
+import { handleApps } from './routes-apps.ts';
+import { handleCore } from './routes-core.ts';
+import { handleDiscovery, handlePolicy } from './routes-discovery-policy.ts';
+import type { ApiRequest, ApiResponse, RouteHandler } from './routing.ts';
+import { ApiError, internalError, routeNotFound } from './status.ts';
+import type { RequestRecord } from './types.ts';
+
+const GROUPS: Record<string, RouteHandler> = {
+  'apps/v1': handleApps,
+  'discovery.k8s.io/v1': handleDiscovery,
+  'policy/v1': handlePolicy,
+};
+
+const VERSION = {
+  major: '1',
+  minor: '33',
+  gitVersion: 'v1.33.0-kube-sim',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2025-01-01T00:00:00Z',
+  goVersion: 'go1.24.0',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
+
+function discovery(req: ApiRequest): ApiResponse | undefined {
+  const [root] = req.segments;
+  if (req.segments.length !== 1 || req.method !== 'GET') return undefined;
+  if (root === 'version') return { status: 200, body: VERSION };
+  if (root === 'api') return { status: 200, body: { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] } };
+  if (root === 'apis') {
+    const groups = Object.keys(GROUPS).map((gv) => {
+      const [name = '', version = ''] = gv.split('/');
+      const v = { groupVersion: gv, version };
+      return { name, versions: [v], preferredVersion: v };
+    });
+    return { status: 200, body: { kind: 'APIGroupList', apiVersion: 'v1', groups } };
+  }
+  return undefined;
+}
+
+function route(req: ApiRequest, cluster: Cluster): ApiResponse {
+  const [root, group, version] = req.segments;
+  const answer =
+    discovery(req) ??
+    (root === 'api' && group === 'v1' ? handleCore(req, cluster) : undefined) ??
+    (root === 'apis' && group !== undefined && version !== undefined ? GROUPS[`${group}/${version}`]?.(req, cluster) : undefined);
+  if (!answer) throw routeNotFound();
+  return answer;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' });
+  res.end(text);
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(cluster: Cluster, requests: RequestRecord[], host: string): Promise<RunningServer> {
+  const exec = execEndpoint(cluster, (r) => requests.push(r));
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://kube-sim');
+      const contentType = req.headers['content-type'];
+      const record: RequestRecord = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.search.slice(1),
+        ...(contentType !== undefined ? { contentType } : {}),
+        status: 0,
+      };
+      requests.push(record);
+      let status: number;
+      let body: unknown;
+      try {
+        const apiRequest: ApiRequest = {
+          method: record.method,
+          segments: url.pathname.split('/').filter((s) => s !== '').map(decodeURIComponent),
+          query: url.searchParams,
+          contentType,
+          body: await readBody(req),
+        };
+        ({ status, body } = route(apiRequest, cluster));
+      } catch (err) {
+        const failure = err instanceof ApiError ? err : internalError(err instanceof Error ? err.message : String(err));
+        status = failure.status.code;
+        body = failure.status;
+      }
+      record.status = status;
+      send(res, status, body);
+    })();
+  });
+  server.on('upgrade', (req, socket, head) => exec.handleUpgrade(req, socket, head));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    async close() {
+      exec.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,68 @@
+// Entry point: starts a Kubernetes API simulator that the real @kubernetes/client-node talks to over loopback HTTP.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Cluster } from './cluster.ts';
+import { startHttpServer } from './http-server.ts';
+import { kubeconfigYaml, makeKubeConfig } from './kubeconfig.ts';
+import { mapSelectorMatches } from './selectors.ts';
+import type { KubeSimulator, RequestRecord, SimulatorOptions } from './types.ts';
+import type { V1PodLike } from './wire-types.ts';
+
+export type {
+  DeploymentSpec,
+  ExecReply,
+  KubeSimulator,
+  PdbSpec,
+  PodRuntime,
+  RequestRecord,
+  ServiceSpec,
+  SimulatorOptions,
+  V1PodLike,
+} from './types.ts';
+export { SIM_TOKEN } from './kubeconfig.ts';
+
+export async function startKubeSimulator(opts: SimulatorOptions = {}): Promise<KubeSimulator> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) throw new Error(`kube-sim: host must be a 127.0.0.0/8 address, got ${host}`);
+  const cluster = new Cluster(opts.runtime ?? {}, opts.recreateDelayMs ?? 0);
+  const requests: RequestRecord[] = [];
+  const server = await startHttpServer(cluster, requests, host);
+  let closed: Promise<void> | undefined;
+
+  return {
+    url: server.url,
+    requests,
+    kubeConfig: (): KubeConfig => makeKubeConfig(server.url),
+    kubeconfigYaml: () => kubeconfigYaml(server.url),
+    createNamespace: (name) => cluster.createNamespace(name),
+    createDeployment: (spec) => cluster.createDeployment(spec),
+    createService: (spec) => cluster.createService(spec),
+    createPdb: (spec) => cluster.createPdb(spec),
+    deletePdb: (namespace, name) => cluster.deletePdb(namespace, name),
+    listPods: (namespace, selector): V1PodLike[] =>
+      cluster.store
+        .list('Pod', namespace)
+        .filter((p) => selector === undefined || mapSelectorMatches(selector, p.metadata.labels))
+        .map((p) => structuredClone(p)),
+    getPod: (namespace, name) => {
+      const pod = cluster.store.get('Pod', namespace, name);
+      return pod ? structuredClone(pod) : undefined;
+    },
+    setPodReady: (namespace, name, ready) => cluster.setPodReady(namespace, name, ready),
+    getService: (namespace, name) => {
+      const svc = cluster.store.get('Service', namespace, name);
+      return svc ? structuredClone(svc) : undefined;
+    },
+    getDeployment: (namespace, name) => {
+      const d = cluster.store.get('Deployment', namespace, name);
+      return d ? structuredClone(d) : undefined;
+    },
+    settle: () => cluster.tasks.settle(),
+    close: () => {
+      closed ??= (async () => {
+        await server.close();
+        await cluster.close();
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// In-memory object store: one bucket per kind, keyed by namespace/name, stamped from one global resourceVersion counter.
+import { randomUUID } from 'node:crypto';
+import type {
+  DeploymentObject,
+  EndpointSliceObject,
+  KubeObject,
+  NamespaceObject,
+  PdbObject,
+  ReplicaSetObject,
+  ServiceObject,
+  V1PodLike,
+} from './wire-types.ts';
+
+export interface KindMap {
+  Namespace: NamespaceObject;
+  Pod: V1PodLike;
+  Service: ServiceObject;
+  Deployment: DeploymentObject;
+  ReplicaSet: ReplicaSetObject;
+  EndpointSlice: EndpointSliceObject;
+  PodDisruptionBudget: PdbObject;
+}
+export type Kind = keyof KindMap;
+
+export function timestamp(date = new Date()): string {
+  // The API serves whole seconds (RFC 3339 without fractions).
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function newUid(): string {
+  return randomUUID();
+}
+
+function keyOf(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+export class Store {
+  // Starts above zero so a "0" resourceVersion (which means "any" to the API) is never a real one.
+  private revision = 1000;
+  private readonly buckets = new Map<Kind, Map<string, KubeObject>>();
+  // Creation order, so "newest first" does not depend on one-second timestamps.
+  private readonly sequence = new WeakMap<KubeObject, number>();
+  private created = 0;
+
+  get resourceVersion(): string {
+    return String(this.revision);
+  }
+
+  private bucket(kind: Kind): Map<string, KubeObject> {
+    let b = this.buckets.get(kind);
+    if (!b) {
+      b = new Map();
+      this.buckets.set(kind, b);
+    }
+    return b;
+  }
+
+  get<K extends Kind>(kind: K, namespace: string | undefined, name: string): KindMap[K] | undefined {
+    return this.bucket(kind).get(keyOf(namespace, name)) as KindMap[K] | undefined;
+  }
+
+  list<K extends Kind>(kind: K, namespace?: string): Array<KindMap[K]> {
+    const all = [...this.bucket(kind).values()] as Array<KindMap[K]>;
+    const inNs = namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+    return inNs.sort((a, b) =>
+      keyOf(a.metadata.namespace, a.metadata.name).localeCompare(keyOf(b.metadata.namespace, b.metadata.name)),
+    );
+  }
+
+  // Inserts a new object, or records a write to one already stored (callers mutate in place, then call this).
+  put<K extends Kind>(kind: K, obj: KindMap[K]): KindMap[K] {
+    const bucket = this.bucket(kind);
+    const key = keyOf(obj.metadata.namespace, obj.metadata.name);
+    if (bucket.get(key) !== obj) {
+      obj.metadata.uid ||= newUid();
+      obj.metadata.creationTimestamp ||= timestamp();
+      this.sequence.set(obj, ++this.created);
+      bucket.set(key, obj);
+    }
+    obj.metadata.resourceVersion = String(++this.revision);
+    return obj;
+  }
+
+  remove<K extends Kind>(kind: K, namespace: string | undefined, name: string): KindMap[K] | undefined {
+    const bucket = this.bucket(kind);
+    const key = keyOf(namespace, name);
+    const obj = bucket.get(key) as KindMap[K] | undefined;
+    if (!obj) return undefined;
+    bucket.delete(key);
+    obj.metadata.resourceVersion = String(++this.revision);
+    return obj;
+  }
+
+  creationOrder(obj: KubeObject): number {
+    return this.sequence.get(obj) ?? 0;
+  }
+}

@@ -1,0 +1,81 @@
+// Public types of the simulator's programmatic interface (what tests and other helpers code against).
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { V1PodLike } from './wire-types.ts';
+
+export type { V1PodLike };
+
+export type ExecReply = { exitCode: number; stdout?: string; stderr?: string } | { hang: true };
+
+export interface PodRuntime {
+  // called when a pod is created (also on re-creation), so the test can start real servers on pod.status.podIP
+  podStarted?(pod: V1PodLike): void | Promise<void>;
+  // called after a pod is deleted or evicted
+  podStopped?(pod: V1PodLike): void | Promise<void>;
+  // answers exec; default: exit 0 with empty output
+  exec?(pod: V1PodLike, container: string, command: string[]): ExecReply | Promise<ExecReply>;
+}
+
+export interface SimulatorOptions {
+  runtime?: PodRuntime;
+  // delay before a ReplicaSet replaces a deleted/evicted pod; 0 (default) replaces it at once
+  recreateDelayMs?: number;
+  // loopback address to listen on (default 127.0.0.1)
+  host?: string;
+}
+
+export interface DeploymentSpec {
+  namespace: string;
+  name: string;
+  replicas: number;
+  labels?: Record<string, string>;
+  podLabels: Record<string, string>;
+  containers?: Array<{ name: string; ports?: number[] }>;
+}
+
+export interface ServiceSpec {
+  namespace: string;
+  name: string;
+  selector: Record<string, string>;
+  ports: Array<{ name?: string; port: number; targetPort?: number }>;
+}
+
+export interface PdbSpec {
+  namespace: string;
+  name: string;
+  selector: Record<string, string>;
+  minAvailable?: number | string;
+  maxUnavailable?: number | string;
+}
+
+export interface RequestRecord {
+  method: string;
+  // URL path without the query string
+  path: string;
+  // the raw query string without '?', '' when absent
+  query: string;
+  contentType?: string;
+  status: number;
+}
+
+export interface KubeSimulator {
+  url: string;
+  kubeConfig(): KubeConfig;
+  kubeconfigYaml(): string;
+  createNamespace(name: string): void;
+  // resolves once its pods exist and runtime.podStarted resolved for each
+  createDeployment(spec: DeploymentSpec): Promise<void>;
+  createService(spec: ServiceSpec): void;
+  createPdb(spec: PdbSpec): void;
+  deletePdb(namespace: string, name: string): void;
+  listPods(namespace: string, selector?: Record<string, string>): V1PodLike[];
+  getPod(namespace: string, name: string): V1PodLike | undefined;
+  setPodReady(namespace: string, name: string, ready: boolean): void;
+  getService(namespace: string, name: string): object | undefined;
+  getDeployment(namespace: string, name: string): object | undefined;
+  // log of API calls, for tests asserting what was called
+  requests: RequestRecord[];
+  // resolves when pending re-creations and runtime callbacks are done; rejects with runtime callback errors
+  settle(): Promise<void>;
+  // stops the server and calls podStopped for live pods
+  close(): Promise<void>;
+}
