@@ -76,7 +76,8 @@ export async function healProxy(deps: HealerDeps, rule: EgressRule & { actions: 
         expectUnit: snap.unit.version,
         target,
         unit: group,
-        failing: 'keep',
+        unitFailing: 'keep',
+        ruleFailing: 'keep',
         ...(verdict.kind === 'switch' && snap.unit.active !== verdict.to ? { budget: { member: token, max: config.budgetMax } } : {}),
         stats: [[`reason:${verdict.reason}`, 1]],
         history: {

@@ -109,7 +109,7 @@ export async function healTarget(deps: HealerDeps, rule: TargetRule, result: Che
       });
       const siblings = gathered.pod?.siblings;
       const failingNames = new Set(snap.unitFailing.map(podNameOf));
-      if (overThreshold) failingNames.add(result.target.name);
+      failingNames.add(result.target.name);
       guarded = guard(decision.verdict, {
         ...gathered.facts,
         budgetUsed: budgetRefused ? config.budgetMax : snap.budgetUsed,
@@ -130,7 +130,8 @@ export async function healTarget(deps: HealerDeps, rule: TargetRule, result: Che
         expectUnit: snap.unit.version,
         target: decision.target,
         ...(sameUnit(nextUnit, snap.unit) ? {} : { unit: nextUnit }),
-        failing: overThreshold ? 'add' : result.outcome === 'passed' ? 'remove' : 'keep',
+        unitFailing: decision.verdict.reason === 'stale-result' ? 'keep' : result.outcome === 'failed' ? 'add' : 'remove',
+        ruleFailing: decision.verdict.reason === 'stale-result' ? 'keep' : overThreshold ? 'add' : result.outcome === 'passed' ? 'remove' : 'keep',
         ...(verdict.kind === 'act' && BUDGETED.has(verdict.action) ? { budget: { member: token, max: config.budgetMax } } : {}),
         stats,
         history: {

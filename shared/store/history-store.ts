@@ -37,13 +37,18 @@ export interface Where {
 
 export type HistoryEntry = Record<string, string | number | undefined>;
 
+export type Mark = 'add' | 'remove' | 'keep';
+
 export interface CommitRequest {
   expectTarget: number;
   expectUnit: number;
   target: TargetState;
   /** The new unit or group record, or undefined when the decision left it as it was. */
   unit?: object;
-  failing: 'add' | 'remove' | 'keep';
+  /** The unit's set of targets failing now (one failure or more): the shared-cause guard counts it. */
+  unitFailing: Mark;
+  /** The rule's set of targets at or over the failure threshold: the cascade guard reads it. */
+  ruleFailing: Mark;
   budget?: { member: string; max: number };
   stats: Array<[string, number]>;
   history: HistoryEntry;
@@ -126,7 +131,8 @@ export class HistoryStore {
       expectUnit: req.expectUnit,
       target: flat(toHash({ ...req.target, version: req.expectTarget + 1 })),
       unit: req.unit ? flat(toHash({ ...req.unit, version: req.expectUnit + 1 })) : undefined,
-      failing: req.failing,
+      unitFailing: req.unitFailing,
+      ruleFailing: req.ruleFailing,
       member: targetId(w.rule, w.target),
       budget: req.budget ? { member: req.budget.member, max: req.budget.max, window: String(w.budgetWindowMs) } : undefined,
       stats: flatPairs(req.stats),

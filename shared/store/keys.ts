@@ -26,7 +26,7 @@ export function createKeys(prefix: string) {
     target: (rule: string, t: Target) => `${p}:target:${targetId(rule, t)}`,
     history: (rule: string, t: Target) => `${p}:history:${targetId(rule, t)}`,
     unit: (rule: string, u: UnitRef) => `${p}:unit:${targetId(rule, u)}`,
-    /** Targets of a unit failing at or over the threshold: field = target id, value = observedAt. */
+    /** Targets of a unit failing now: field = target id, value = when it started failing. */
     unitFailing: (rule: string, u: UnitRef) => `${p}:unit:${targetId(rule, u)}:failing`,
     /** Targets of a rule failing at or over the threshold (the cascade guard reads a dependency rule's). */
     ruleFailing: (rule: string) => `${p}:failing:${rule}`,

@@ -23,13 +23,16 @@ if a.unit then
   redis.call('HSET', KEYS[2], unpack(a.unit))
   redis.call('PEXPIRE', KEYS[2], a.ttl)
 end
-if a.failing == 'add' then
-  redis.call('HSET', KEYS[3], a.member, a.now)
-  redis.call('HSET', KEYS[4], a.member, a.now)
+if a.unitFailing == 'add' then
+  redis.call('HSETNX', KEYS[3], a.member, a.now)
   redis.call('PEXPIRE', KEYS[3], a.ttl)
-  redis.call('PEXPIRE', KEYS[4], a.ttl)
-elseif a.failing == 'remove' then
+elseif a.unitFailing == 'remove' then
   redis.call('HDEL', KEYS[3], a.member)
+end
+if a.ruleFailing == 'add' then
+  redis.call('HSET', KEYS[4], a.member, a.now)
+  redis.call('PEXPIRE', KEYS[4], a.ttl)
+elseif a.ruleFailing == 'remove' then
   redis.call('HDEL', KEYS[4], a.member)
 end
 redis.call('XADD', KEYS[5], 'MAXLEN', '~', a.maxLen, '*', unpack(a.history))
