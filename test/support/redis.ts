@@ -1,7 +1,10 @@
 // Real Redis for tests: REDIS_URL when set, otherwise a private redis-server on a free loopback port.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 
@@ -54,14 +57,17 @@ async function waitForPing(url: string, deadlineMs: number): Promise<void> {
 }
 
 /** A redis-server of the test's own, stoppable and restartable on the same port. */
-export async function startPrivateRedis(): Promise<TestRedis> {
+export async function startPrivateRedis(opts: { persist?: boolean } = {}): Promise<TestRedis> {
   const binary = redisServerBinary();
   if (!binary) throw new Error(MISSING);
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
+  // Persistence only for outage tests, where what was written must survive a restart.
+  const dir = opts.persist ? mkdtempSync(join(tmpdir(), 'selfheal-redis-')) : undefined;
+  const persistence = dir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir] : ['--appendonly', 'no'];
   const start = async () => {
-    child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], {
+    child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--protected-mode', 'no'], {
       stdio: 'ignore',
     });
     await waitForPing(url, 10_000);
@@ -75,7 +81,11 @@ export async function startPrivateRedis(): Promise<TestRedis> {
     await exited;
   };
   await start();
-  return { url, prefix: `t${process.pid}`, start, stop, close: stop };
+  const close = async () => {
+    await stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  };
+  return { url, prefix: `t${process.pid}`, start, stop, close };
 }
 
 export async function useRedis(): Promise<TestRedis> {

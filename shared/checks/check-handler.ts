@@ -1,0 +1,80 @@
+// The ping handler every check function shares: resolve the rules, plan, probe within the deadline, emit, answer.
+import { randomUUID } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import type { Emitter } from '../emit/emitter.ts';
+import { subjectOf } from '../events/build.ts';
+import { pingSchema } from '../events/schemas.ts';
+import { on } from '../http/function-server.ts';
+import type { EventHandler } from '../http/function-server.ts';
+import { HttpError, unavailable } from '../http/http-error.ts';
+import type { KubeClients } from '../kubernetes/client.ts';
+import type { ResolvedRule, RuleSet } from '../rules/load.ts';
+import type { CheckFunctionName } from './function-kinds.ts';
+import type { PlannedCheck } from './planned-check.ts';
+import { resultEvent } from './result-event.ts';
+import { runChecks } from './run-checks.ts';
+import { selectRules } from './select-rules.ts';
+
+/** What a planner may use; everything with I/O is handed in, so tests give their own real local parts. */
+export interface CheckDeps {
+  rules: RuleSet;
+  /** Built on first use: importing the Kubernetes client costs about a second of cold start. */
+  kube: () => Promise<KubeClients>;
+  emitter: Emitter;
+  now: () => Date;
+  /** Keep-alive pool for HTTP probes, shared by the runs of this process. */
+  http: Dispatcher;
+  /** Roots plus EXTRA_CA_FILE, or undefined for Node's defaults. */
+  ca: string[] | undefined;
+  concurrency: number;
+  deadlineMs: number;
+}
+
+export type Planner = (rules: readonly ResolvedRule[], deps: CheckDeps) => Promise<PlannedCheck[]>;
+
+async function kubeOrUnavailable(deps: CheckDeps): Promise<KubeClients> {
+  try {
+    return await deps.kube();
+  } catch (error) {
+    throw unavailable(`kubernetes client cannot be built: ${(error as Error).message}`);
+  }
+}
+
+export function createCheckHandler(fn: CheckFunctionName, plan: Planner, deps: CheckDeps): EventHandler<typeof pingSchema> {
+  return on(pingSchema, async (data, ctx) => {
+    const rules = selectRules(deps.rules, data.rules, fn);
+    const runId = randomUUID();
+    const started = performance.now();
+    const planDeps: CheckDeps = { ...deps, kube: () => kubeOrUnavailable(deps) };
+    let checks: PlannedCheck[];
+    try {
+      checks = await plan(rules, planDeps);
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      throw unavailable(`cannot find the targets: ${(error as Error).message}`);
+    }
+    // Finding the targets spent part of the deadline; the probes get what is left.
+    const left = Math.max(0, deps.deadlineMs - (performance.now() - started));
+    const results = await runChecks(checks, { runId, concurrency: deps.concurrency, deadlineMs: left, now: deps.now, signal: ctx.signal });
+    const failed = results.filter((r) => r.outcome === 'failed');
+    for (const r of failed) {
+      ctx.log.warn({ runId, rule: r.rule, target: subjectOf(r.target), probe: r.probe, ...(r.proxy ? { proxy: r.proxy } : {}) }, `check failed: ${r.probe.error ?? 'failed'}`);
+    }
+    const events = results.map((r) => resultEvent(fn, r));
+    const summary = {
+      runId,
+      rules: rules.map((r) => r.name),
+      targets: results.length,
+      failed: failed.length,
+      durationMs: Math.round(performance.now() - started),
+    };
+    try {
+      await deps.emitter.sendAll(events);
+    } catch (error) {
+      ctx.log.error({ ...summary, err: (error as Error).message }, 'check run finished, but the sink did not take the results');
+      throw unavailable(`the sink did not take the ${events.length} results: ${(error as Error).message}`);
+    }
+    ctx.log.info(summary, 'check run finished');
+    return undefined;
+  });
+}

@@ -1,0 +1,51 @@
+// Runs planned checks through the bounded runner and turns every outcome, timeouts and cut-offs included, into a result.
+import type { CheckResult } from '../events/schemas.ts';
+import type { Verdict } from '../probes/verdict.ts';
+import { runBounded } from './bounded-run.ts';
+import type { TaskOutcome } from './bounded-run.ts';
+import type { PlannedCheck } from './planned-check.ts';
+
+export interface RunChecksOptions {
+  runId: string;
+  concurrency: number;
+  deadlineMs: number;
+  now: () => Date;
+  signal?: AbortSignal;
+}
+
+/** Pure: what an outcome of the runner means for the target. */
+export function verdictOf(outcome: TaskOutcome<Verdict>): Verdict {
+  switch (outcome.kind) {
+    case 'done':
+      return outcome.value;
+    case 'error':
+      return { passed: false, probe: { latencyMs: outcome.elapsedMs, error: outcome.error.message } };
+    case 'timeout':
+      return { passed: false, probe: { latencyMs: outcome.elapsedMs, error: `timed out after ${outcome.timeoutMs} ms` } };
+    case 'cut':
+      return { passed: false, probe: { latencyMs: outcome.elapsedMs, error: outcome.reason } };
+  }
+}
+
+export function toResult(check: PlannedCheck, verdict: Verdict, runId: string, observedAt: Date): CheckResult {
+  return {
+    rule: check.rule.name,
+    ruleKind: check.rule.kind,
+    outcome: verdict.passed ? 'passed' : 'failed',
+    target: check.target,
+    probe: verdict.probe,
+    ...(check.proxy ? { proxy: check.proxy } : {}),
+    observedAt: observedAt.toISOString(),
+    runId,
+  };
+}
+
+export async function runChecks(checks: readonly PlannedCheck[], opts: RunChecksOptions): Promise<CheckResult[]> {
+  const outcomes = await runBounded(checks, {
+    concurrency: opts.concurrency,
+    deadlineMs: opts.deadlineMs,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  const observedAt = opts.now();
+  return outcomes.map((outcome, i) => toResult(checks[i]!, verdictOf(outcome), opts.runId, observedAt));
+}

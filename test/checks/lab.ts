@@ -1,0 +1,141 @@
+// The check functions' lab: the Kubernetes API simulator whose pods are real loopback servers (demo app, TCP port,
+// forward proxy), an external site behind the proxies, a recording sink, and a way to start a check function on it.
+import { writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lazy } from '../../shared/checks/check-parts.ts';
+import type { CheckOverrides } from '../../shared/checks/check-parts.ts';
+import { checkEnvSchema, parseEnv } from '../../shared/config/env.ts';
+import type { CheckEnv } from '../../shared/config/env.ts';
+import { createKubeClients } from '../../shared/kubernetes/client.ts';
+import type { KubeClients } from '../../shared/kubernetes/client.ts';
+import { createLogger } from '../../shared/log/logger.ts';
+import type { Logger } from '../../shared/log/logger.ts';
+import { parseRules } from '../../shared/rules/load.ts';
+import { startFunction } from '../../shared/runtime/run-function.ts';
+import type { FunctionParts, RunningFunction } from '../../shared/runtime/run-function.ts';
+import { startKubeSimulator } from '../support/kube-sim/index.ts';
+import type { ExecReply, KubeSimulator, V1PodLike } from '../support/kube-sim/index.ts';
+import { startSink } from '../support/sink.ts';
+import type { Sink } from '../support/sink.ts';
+import { startDemoApp, startExternalSite, startForwardProxy, startTcpListener } from '../support/targets/index.ts';
+import type { DemoApp, ExternalSite, ForwardProxy, TcpListener } from '../support/targets/index.ts';
+
+/** Pod label telling the lab which real server a pod runs. */
+export const SERVE_LABEL = 'lab-serve';
+export type Serve = 'demo' | 'tcp' | 'proxy' | 'none';
+export const PORTS = { demo: 8080, tcp: 5432, proxy: 3128 } as const;
+
+export type PartsFn = (env: Readonly<CheckEnv>, log: Logger, overrides?: CheckOverrides) => Promise<FunctionParts>;
+export type ExecHandler = (pod: V1PodLike, container: string, command: string[]) => ExecReply | Promise<ExecReply>;
+
+export interface Lab {
+  sim: KubeSimulator;
+  sink: Sink;
+  /** The outside world: plain HTTP and HTTPS (its certificate covers 127.0.0.1). */
+  site: ExternalSite;
+  tlsSite: ExternalSite;
+  /** Real servers by pod name. */
+  apps: Map<string, DemoApp>;
+  tcp: Map<string, TcpListener>;
+  proxies: Map<string, ForwardProxy>;
+  /** What exec answers; tests replace it. */
+  exec: ExecHandler;
+  kube: () => Promise<KubeClients>;
+  deploy(namespace: string, name: string, replicas: number, serve: Serve, labels: Record<string, string>, containers?: string[]): Promise<V1PodLike[]>;
+  /** Starts a check function in-process on the lab, with these rules (objects as in the rules file). */
+  start(parts: PartsFn, rules: unknown[], env?: Record<string, string>, overrides?: CheckOverrides): Promise<RunningFunction>;
+  /** Writes the rules and the simulator's kubeconfig to files, for a function started as a process. */
+  files(rules: unknown[]): Promise<{ rulesFile: string; kubeconfig: string }>;
+  close(): Promise<void>;
+}
+
+export async function startLab(): Promise<Lab> {
+  const apps = new Map<string, DemoApp>();
+  const tcp = new Map<string, TcpListener>();
+  const proxies = new Map<string, ForwardProxy>();
+  const site = await startExternalSite({ host: '127.0.0.1' });
+  const tlsSite = await startExternalSite({ host: '127.0.0.1', tls: true });
+  const lab = { exec: (() => ({ exitCode: 0 })) as ExecHandler };
+  const sim = await startKubeSimulator({
+    runtime: {
+      async podStarted(pod) {
+        const ip = pod.status.podIP;
+        const name = pod.metadata.name;
+        switch (pod.metadata.labels?.[SERVE_LABEL] as Serve | undefined) {
+          case 'demo':
+            apps.set(name, await startDemoApp({ host: ip, port: PORTS.demo }));
+            break;
+          case 'tcp':
+            tcp.set(name, await startTcpListener({ host: ip, port: PORTS.tcp, holdMs: 100 }));
+            break;
+          case 'proxy':
+            proxies.set(name, await startForwardProxy({ host: ip, port: PORTS.proxy, allowConnectPorts: [tlsSite.port] }));
+            break;
+        }
+      },
+      async podStopped(pod) {
+        const name = pod.metadata.name;
+        await Promise.all([apps.get(name)?.close(), tcp.get(name)?.close(), proxies.get(name)?.close()]);
+        apps.delete(name);
+        tcp.delete(name);
+        proxies.delete(name);
+      },
+      exec: (pod, container, command) => lab.exec(pod, container, command),
+    },
+  });
+  const sink = await startSink();
+  const kube = lazy(() => createKubeClients({ config: sim.kubeConfig(), timeoutMs: 5_000 }));
+  const running: RunningFunction[] = [];
+  let dir: string | undefined;
+
+  return Object.assign(lab, {
+    sim,
+    sink,
+    site,
+    tlsSite,
+    apps,
+    tcp,
+    proxies,
+    kube,
+    async deploy(namespace: string, name: string, replicas: number, serve: Serve, labels: Record<string, string>, containers?: string[]) {
+      const podLabels = { ...labels, [SERVE_LABEL]: serve };
+      await sim.createDeployment({ namespace, name, replicas, podLabels, ...(containers ? { containers: containers.map((c) => ({ name: c })) } : {}) });
+      return sim.listPods(namespace, podLabels);
+    },
+    async start(parts: PartsFn, rules: unknown[], env: Record<string, string> = {}, overrides: CheckOverrides = {}) {
+      const parsedEnv = parseEnv(checkEnvSchema, { PORT: '0', HOST: '127.0.0.1', K_SINK: sink.url, SINK_RETRIES: '1', ...env });
+      const logger = createLogger({ name: 'lab', level: process.env.LAB_LOG_LEVEL ?? 'silent' });
+      const fn = await startFunction<typeof checkEnvSchema>({
+        name: 'lab',
+        env: parsedEnv,
+        logger,
+        setup: (e, log) => parts(e, log, { rules: parseRules({ rules }, 'lab rules'), kube, ...overrides }),
+      });
+      running.push(fn);
+      return fn;
+    },
+    async files(rules: unknown[]) {
+      dir ??= await mkdtemp(join(tmpdir(), 'selfheal-lab-'));
+      const rulesFile = join(dir, `rules-${running.length}-${Date.now()}.json`);
+      const kubeconfig = join(dir, 'kubeconfig.yaml');
+      // JSON is YAML, so the rules loader reads it as it is.
+      await writeFile(rulesFile, JSON.stringify({ rules }));
+      await writeFile(kubeconfig, sim.kubeconfigYaml());
+      return { rulesFile, kubeconfig };
+    },
+    async close() {
+      await Promise.all(running.map((fn) => fn.stop()));
+      await sim.close();
+      await Promise.all([sink.close(), site.close(), tlsSite.close()]);
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+  });
+}
+
+/** The data of the events the sink got, for one rule. */
+export function resultsOf(sink: Sink, rule: string): Array<{ type: string; subject: string | undefined; source: string; data: Record<string, unknown> }> {
+  return sink.events
+    .filter((e) => (e.data as { rule?: string } | undefined)?.rule === rule)
+    .map((e) => ({ type: e.type, subject: e.subject, source: e.source, data: e.data as Record<string, unknown> }));
+}
