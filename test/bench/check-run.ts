@@ -1,5 +1,5 @@
 // Measures check-pods run times on the lab (not a test: figures for the README and the report).
-// Run: npx node test/checks/measure-run.ts
+// Run: npm run bench (or npx node test/bench/check-run.ts alone)
 import { checkPodsParts } from '../../functions/check-pods/parts.ts';
 import { EventType } from '../../shared/events/types.ts';
 import { postBinary } from '../support/http.ts';
