@@ -4,7 +4,9 @@ import type { PodRule } from '../rules/schema.ts';
 import { failure } from './outcome.ts';
 import type { ActionOutcome } from './outcome.ts';
 
+/** Healing only adds capacity: a deployment already at or over the maximum (scaled by hand) is left alone. */
 export function nextReplicas(current: number, bounds: { replicas?: number | undefined; step: number; max: number }): number {
+  if (current >= bounds.max) return current;
   const wanted = bounds.replicas ?? current + bounds.step;
   return Math.min(Math.max(wanted, current), bounds.max);
 }
