@@ -1,4 +1,5 @@
 // What the healer's handlers are given: rules, store, a lazy Kubernetes client, channels for alerts, the clock.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Emitter } from '../../shared/emit/emitter.ts';
 import type { KubeClients } from '../../shared/kubernetes/client.ts';
 import type { RuleSet } from '../../shared/rules/load.ts';
@@ -29,3 +30,8 @@ export interface HealerDeps {
 
 /** Optimistic commits retry on conflict; past this many, answer 503 and let the Broker redeliver. */
 export const MAX_COMMIT_ATTEMPTS = 64;
+
+/** Jittered and growing, so concurrent deciders on one target spread out instead of colliding again. */
+export function conflictBackoff(attempt: number): Promise<void> {
+  return sleep(Math.random() * Math.min(50, attempt * 5));
+}

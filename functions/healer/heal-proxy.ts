@@ -1,6 +1,5 @@
 // Heals a proxy group: feeds a proxy's result to the group's state machine and switches the Service when it says so.
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { raiseAlert } from '../../shared/actions/alert.ts';
 import type { ActionOutcome } from '../../shared/actions/outcome.ts';
 import { switchProxy } from '../../shared/actions/switch-proxy.ts';
@@ -17,7 +16,7 @@ import type { EgressRule } from '../../shared/rules/schema.ts';
 import type { Where } from '../../shared/store/history-store.ts';
 import { targetId } from '../../shared/store/keys.ts';
 import { healEvent, proxySwitchedEvent } from './audit.ts';
-import { MAX_COMMIT_ATTEMPTS } from './context.ts';
+import { MAX_COMMIT_ATTEMPTS, conflictBackoff } from './context.ts';
 import type { HealerDeps } from './context.ts';
 import { storeCall } from './store-call.ts';
 
@@ -97,7 +96,7 @@ export async function healProxy(deps: HealerDeps, rule: EgressRule & { actions: 
     );
     if (committed === 'duplicate') return undefined;
     if (committed === 'conflict') {
-      await sleep(Math.random() * Math.min(50, attempt * 5));
+      await conflictBackoff(attempt);
       continue;
     }
     if (committed === 'budget') {

@@ -1,6 +1,5 @@
 // Heals one probed target (a pod, or a Service of a dependency rule): read, decide, guard, commit, act, record.
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { raiseAlert } from '../../shared/actions/alert.ts';
 import type { ActionOutcome } from '../../shared/actions/outcome.ts';
 import { restartPod } from '../../shared/actions/restart.ts';
@@ -21,7 +20,7 @@ import type { Action, PodRule } from '../../shared/rules/schema.ts';
 import { targetId, unitOf } from '../../shared/store/keys.ts';
 import type { Where } from '../../shared/store/history-store.ts';
 import { healEvent } from './audit.ts';
-import { MAX_COMMIT_ATTEMPTS } from './context.ts';
+import { MAX_COMMIT_ATTEMPTS, conflictBackoff } from './context.ts';
 import type { HealerDeps } from './context.ts';
 import { storeCall } from './store-call.ts';
 
@@ -151,7 +150,7 @@ export async function healTarget(deps: HealerDeps, rule: TargetRule, result: Che
     );
     if (committed === 'duplicate') return undefined;
     if (committed === 'conflict') {
-      await sleep(Math.random() * Math.min(50, attempt * 5));
+      await conflictBackoff(attempt);
       continue;
     }
     if (committed === 'budget') {
