@@ -70,6 +70,14 @@ type ScriptRedis = Redis & {
   selfhealFinalize(...args: string[]): Promise<string>;
 };
 
+/** Hash fields: an empty string is a value (a cleared field), so only undefined is left out. */
+function flatHash(fields: Record<string, string | number | undefined>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) out.push(k, String(v));
+  return out;
+}
+
+/** Stream entries: empty fields say nothing, so they are left out. */
 function flat(entry: Record<string, string | number | undefined>): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(entry)) if (v !== undefined && v !== '') out.push(k, String(v));
@@ -129,8 +137,8 @@ export class HistoryStore {
     const args = {
       expectTarget: req.expectTarget,
       expectUnit: req.expectUnit,
-      target: flat(toHash({ ...req.target, version: req.expectTarget + 1 })),
-      unit: req.unit ? flat(toHash({ ...req.unit, version: req.expectUnit + 1 })) : undefined,
+      target: flatHash(toHash({ ...req.target, version: req.expectTarget + 1 })),
+      unit: req.unit ? flatHash(toHash({ ...req.unit, version: req.expectUnit + 1 })) : undefined,
       unitFailing: req.unitFailing,
       ruleFailing: req.ruleFailing,
       member: targetId(w.rule, w.target),
@@ -162,7 +170,7 @@ export class HistoryStore {
   async finalize(w: Where, req: FinalizeRequest): Promise<'ok' | 'lease-lost'> {
     const args = {
       token: req.token,
-      set: flat(req.set),
+      set: flatHash(req.set),
       incr: flatPairs(req.incr),
       refund: req.refund,
       retry: req.retry,

@@ -51,13 +51,16 @@ test('threshold, eviction, cooldown, escalation to scale, and the success rate',
   await h.send(result('web-http', 'http', podTarget('shop', replacement), 'passed', T0 + 105_000));
   const settled = await h.send(result('web-http', 'http', podTarget('shop', replacement), 'passed', T0 + 110_000));
   assert.equal(dataOf(settled).reason, 'healed');
+  // more passes say nothing new: one action is settled once
+  h.clock.now = T0 + 115_000;
+  assert.equal((await h.send(result('web-http', 'http', podTarget('shop', replacement), 'passed', T0 + 115_000))).status, 202);
   const stats = await h.client.hgetall(`{${h.prefix}}:stats:web-http`);
   assert.equal(stats['restart:performed'], '1');
   assert.equal(stats['restart:not-healed'], '1');
   assert.equal(stats['scale:performed'], '1');
   assert.equal(stats['scale:healed'], '1');
   const unit = await h.client.hgetall(`{${h.prefix}}:unit:web-http:shop:Deployment:web`);
-  assert.deepEqual([unit.actionsPerformed, unit.actionsHealed, unit.actionsNotHealed, unit.ladderStep], ['2', '1', '1', '0']);
+  assert.deepEqual([unit.actionsPerformed, unit.actionsHealed, unit.actionsNotHealed, unit.ladderStep, unit.verifyingAction], ['2', '1', '1', '0', '']);
 
   // the target's history stream tells the story
   const history = await h.client.xrange(`{${h.prefix}}:history:web-http:shop:Pod:${pod}`, '-', '+');

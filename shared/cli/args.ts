@@ -1,0 +1,139 @@
+// Parses the selfheal command line into a frozen request; every mistake is a returned usage error, never a throw.
+
+export const COMMANDS = ['targets', 'units', 'history', 'proxies', 'stats'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export interface CliRequest {
+  command: Command;
+  redisUrl: string;
+  prefix: string;
+  json: boolean;
+  /** The instant relative times are measured from: the clock, unless --now pins it (reproducible output). */
+  now: number;
+  rule?: string;
+  namespace?: string;
+  /** history only: a target id (rule:namespace:Kind:name) or namespace/kind/name; absent means the global stream. */
+  target?: string;
+  limit: number;
+}
+
+export type Parsed = { kind: 'run'; request: CliRequest } | { kind: 'help' } | { kind: 'usage-error'; message: string };
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export const DEFAULT_PREFIX = 'selfheal';
+export const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 10_000;
+
+// The same rules the healer applies to REDIS_URL and REDIS_KEY_PREFIX (shared/config/env.ts).
+const URL_PATTERN = /^rediss?:\/\//;
+const PREFIX_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+const VALUE_OPTIONS = ['redis', 'prefix', 'rule', 'namespace', 'limit', 'now'] as const;
+type ValueOption = (typeof VALUE_OPTIONS)[number];
+
+/** Which command-specific options each command accepts; --redis, --prefix, --json, --now and --help go with any. */
+const ALLOWED: Readonly<Record<Command, readonly ValueOption[]>> = {
+  targets: ['rule', 'namespace'],
+  units: ['rule', 'namespace'],
+  history: ['rule', 'limit'],
+  proxies: [],
+  stats: ['rule'],
+};
+const GLOBAL: readonly ValueOption[] = ['redis', 'prefix', 'now'];
+
+export const USAGE = `Usage: selfheal <command> [options]
+
+Reads the healer's history from Redis.
+
+Commands:
+  targets [--rule R] [--namespace N]       every target seen: state, failures, last failure
+  units [--rule R] [--namespace N]         every healing unit: ladder step, last action, success rate
+  history [TARGET] [--rule R] [--limit N]  a target's timeline, newest first; without TARGET the global stream
+                                           TARGET is rule:namespace:Kind:name or namespace/kind/name
+  proxies                                  every proxy group: status, active role, switches
+  stats [--rule R]                         per rule: actions performed, healed, not healed; decision reasons
+
+Options:
+  --redis URL     Redis to read (default: $REDIS_URL, else ${DEFAULT_REDIS_URL})
+  --prefix P      key prefix (default: $REDIS_KEY_PREFIX, else ${DEFAULT_PREFIX})
+  --json          print JSON instead of tables
+  --now ISO       measure relative times from this instant instead of the clock
+  --help, -h      show this help
+
+Exit codes: 0 done, 1 Redis unreachable or the target has no history, 2 usage error.
+`;
+
+function isCommand(word: string): word is Command {
+  return (COMMANDS as readonly string[]).includes(word);
+}
+
+function isValueOption(name: string): name is ValueOption {
+  return (VALUE_OPTIONS as readonly string[]).includes(name);
+}
+
+export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, clock: number): Parsed {
+  const values: Partial<Record<ValueOption, string>> = {};
+  const positionals: string[] = [];
+  let json = false;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') help = true;
+    else if (arg === '--json') json = true;
+    else if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const name = arg.slice(2, eq < 0 ? undefined : eq);
+      if (!isValueOption(name)) return { kind: 'usage-error', message: `unknown option ${arg}` };
+      const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
+      if (value === undefined || value === '') return { kind: 'usage-error', message: `option --${name} needs a value` };
+      if (values[name] !== undefined) return { kind: 'usage-error', message: `option --${name} given twice` };
+      values[name] = value;
+    } else if (arg.startsWith('-') && arg !== '-') return { kind: 'usage-error', message: `unknown option ${arg}` };
+    else positionals.push(arg);
+  }
+  if (help) return { kind: 'help' };
+
+  const [word, ...rest] = positionals;
+  if (word === undefined) return { kind: 'usage-error', message: 'no command given' };
+  if (word === 'help') return { kind: 'help' };
+  if (!isCommand(word)) return { kind: 'usage-error', message: `unknown command "${word}"` };
+  for (const name of Object.keys(values) as ValueOption[]) {
+    if (!GLOBAL.includes(name) && !ALLOWED[word].includes(name)) return { kind: 'usage-error', message: `option --${name} does not apply to ${word}` };
+  }
+  if (rest.length > (word === 'history' ? 1 : 0)) return { kind: 'usage-error', message: `unexpected argument "${rest.at(-1)}"` };
+
+  // Empty variables count as unset, as the healer's own configuration does.
+  const redisUrl = values.redis ?? (env.REDIS_URL || DEFAULT_REDIS_URL);
+  if (!URL_PATTERN.test(redisUrl)) {
+    return { kind: 'usage-error', message: `${values.redis ? '--redis' : 'REDIS_URL'} must start with redis:// or rediss:// (got ${JSON.stringify(redisUrl)})` };
+  }
+  const prefix = values.prefix ?? (env.REDIS_KEY_PREFIX || DEFAULT_PREFIX);
+  if (!PREFIX_PATTERN.test(prefix)) {
+    return { kind: 'usage-error', message: `${values.prefix ? '--prefix' : 'REDIS_KEY_PREFIX'} may hold only letters, digits, "_", "." and "-" (got ${JSON.stringify(prefix)})` };
+  }
+  let limit = DEFAULT_LIMIT;
+  if (values.limit !== undefined) {
+    limit = Number(values.limit);
+    if (!/^\d+$/.test(values.limit) || limit < 1 || limit > MAX_LIMIT) return { kind: 'usage-error', message: `--limit must be a whole number from 1 to ${MAX_LIMIT} (got ${values.limit})` };
+  }
+  let now = clock;
+  if (values.now !== undefined) {
+    now = Date.parse(values.now);
+    if (!Number.isFinite(now)) return { kind: 'usage-error', message: `--now must be a date such as 2026-11-23T12:00:00Z (got ${values.now})` };
+  }
+  const target = rest[0];
+  return {
+    kind: 'run',
+    request: Object.freeze({
+      command: word,
+      redisUrl,
+      prefix,
+      json,
+      now,
+      limit,
+      ...(values.rule !== undefined ? { rule: values.rule } : {}),
+      ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
+      ...(target !== undefined ? { target } : {}),
+    }),
+  };
+}
