@@ -92,6 +92,10 @@ export async function healTarget(deps: HealerDeps, rule: TargetRule, result: Che
       ctx.log.info('duplicate delivery: already applied');
       return undefined;
     }
+    // A target that stopped reporting (a pod deleted by hand) must not count as failing for ever.
+    const failingNow = Object.entries(snap.unitFailing)
+      .filter(([, at]) => Number(at) >= now - rule.verifyWindow)
+      .map(([id]) => id);
     const decision = decide({
       target: snap.target,
       unit: snap.unit,
@@ -99,6 +103,7 @@ export async function healTarget(deps: HealerDeps, rule: TargetRule, result: Che
       policy: rule,
       now,
       alreadyCounted: snap.dedupe === 'retry',
+      othersFailing: failingNow.filter((id) => id !== member).length,
     });
     const overThreshold = decision.target.consecutiveFailures >= rule.failureThreshold;
     let guarded: Guarded = { verdict: decision.verdict };
@@ -107,7 +112,7 @@ export async function healTarget(deps: HealerDeps, rule: TargetRule, result: Che
         throw unavailable(`cannot read the target from the Kubernetes API: ${(error as Error).message}`);
       });
       const siblings = gathered.pod?.siblings;
-      const failingNames = new Set(snap.unitFailing.map(podNameOf));
+      const failingNames = new Set(failingNow.map(podNameOf));
       failingNames.add(result.target.name);
       guarded = guard(decision.verdict, {
         ...gathered.facts,
@@ -178,6 +183,7 @@ export async function healTarget(deps: HealerDeps, rule: TargetRule, result: Che
             : {},
         incr: outcome.kind === 'performed' ? [['actionsPerformed', 1]] : [],
         ...(outcome.kind !== 'performed' && BUDGETED.has(verdict.action) ? { refund: token } : {}),
+        ...(outcome.kind === 'performed' && verdict.action === 'restart' ? { forget: member } : {}),
         retry: outcome.kind === 'failed' && outcome.transient,
         stats: [[`${verdict.action}:${outcome.kind}`, 1]],
         history: {

@@ -35,6 +35,8 @@ export interface DecideInput {
   now: number;
   /** The result was already counted once (its action failed on a transient error): decide again without recounting. */
   alreadyCounted?: boolean;
+  /** Other targets of the unit failing now: while any is, a pass here does not prove the unit healed. */
+  othersFailing?: number;
 }
 
 const skip = (reason: Reason): Verdict => ({ kind: 'skip', reason });
@@ -75,7 +77,8 @@ export function decide(input: DecideInput): Decision {
   const windowOver = verifying && now >= unit.verifyingSince + policy.verifyWindow;
 
   if (result.outcome === 'passed') {
-    if (windowOver && unit.thresholdHitsSinceAction === 0 && target.consecutivePasses >= policy.successThreshold) {
+    const unitPassing = (input.othersFailing ?? 0) === 0;
+    if (windowOver && unitPassing && unit.thresholdHitsSinceAction === 0 && target.consecutivePasses >= policy.successThreshold) {
       unit = { ...clearVerification(unit), actionsHealed: unit.actionsHealed + 1, ladderStep: 0 };
       return { target, unit, verdict: skip('healed'), judged: 'healed' };
     }

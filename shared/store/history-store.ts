@@ -20,7 +20,8 @@ export interface Snapshot<U> {
   unit: U;
   /** 'done' after the event was applied, 'retry' when its action failed transiently, undefined when new. */
   dedupe: 'done' | 'retry' | undefined;
-  unitFailing: string[];
+  /** Targets of the unit failing now: target id → when its latest failure was recorded (ms). */
+  unitFailing: Record<string, string>;
   budgetUsed: number;
   failingDependencies: string[];
 }
@@ -60,6 +61,8 @@ export interface FinalizeRequest {
   set: Record<string, string | number>;
   incr: Array<[string, number]>;
   refund?: string;
+  /** A target that no longer exists (its pod was replaced): out of the failing sets. */
+  forget?: string;
   retry: boolean;
   stats: Array<[string, number]>;
   history: HistoryEntry;
@@ -97,7 +100,7 @@ export class HistoryStore {
     this.keys = createKeys(prefix);
     this.limits = limits;
     redis.defineCommand('selfhealCommit', { numberOfKeys: 10, lua: COMMIT });
-    redis.defineCommand('selfhealFinalize', { numberOfKeys: 6, lua: FINALIZE });
+    redis.defineCommand('selfhealFinalize', { numberOfKeys: 8, lua: FINALIZE });
     this.redis = redis as ScriptRedis;
   }
 
@@ -115,7 +118,7 @@ export class HistoryStore {
     pipe.hgetall(this.keys.target(w.rule, w.target));
     pipe.hgetall(this.unitKey(w));
     pipe.get(this.keys.dedupe(w.dedupe.source, w.dedupe.id));
-    pipe.hkeys(this.unitFailingKey(w));
+    pipe.hgetall(this.unitFailingKey(w));
     pipe.zcount(this.keys.budget(w.budgetNamespace), String(now - w.budgetWindowMs), '+inf');
     for (const dep of dependencies) pipe.hlen(this.keys.ruleFailing(dep));
     const results = await pipe.exec();
@@ -127,7 +130,7 @@ export class HistoryStore {
       target: fromHash(EMPTY_TARGET, value(0) as Record<string, string>),
       unit: fromHash(emptyUnit, value(1) as Record<string, string>),
       dedupe: dedupe === 'done' || dedupe === 'retry' ? dedupe : undefined,
-      unitFailing: value(3) as string[],
+      unitFailing: value(3) as Record<string, string>,
       budgetUsed: Number(value(4)),
       failingDependencies: dependencies.filter((_, i) => Number(value(5 + i)) > 0),
     };
@@ -173,6 +176,7 @@ export class HistoryStore {
       set: flatHash(req.set),
       incr: flatPairs(req.incr),
       refund: req.refund,
+      forget: req.forget,
       retry: req.retry,
       stats: flatPairs(req.stats),
       history: flat(req.history),
@@ -187,6 +191,8 @@ export class HistoryStore {
       this.keys.budget(w.budgetNamespace),
       this.keys.stats(w.rule),
       this.keys.dedupe(w.dedupe.source, w.dedupe.id),
+      this.unitFailingKey(w),
+      this.keys.ruleFailing(w.rule),
       JSON.stringify(args),
     );
     return answer as 'ok' | 'lease-lost';

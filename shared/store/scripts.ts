@@ -24,7 +24,7 @@ if a.unit then
   redis.call('PEXPIRE', KEYS[2], a.ttl)
 end
 if a.unitFailing == 'add' then
-  redis.call('HSETNX', KEYS[3], a.member, a.now)
+  redis.call('HSET', KEYS[3], a.member, a.now)
   redis.call('PEXPIRE', KEYS[3], a.ttl)
 elseif a.unitFailing == 'remove' then
   redis.call('HDEL', KEYS[3], a.member)
@@ -47,7 +47,7 @@ return 'ok'
 
 /**
  * Records how an action ended. The unit's fields change only if it still holds this action's lease token.
- * KEYS: 1 unit (or proxy group), 2 target history, 3 global stream, 4 budget, 5 stats, 6 dedupe
+ * KEYS: 1 unit (or proxy group), 2 target history, 3 global stream, 4 budget, 5 stats, 6 dedupe, 7 unit-failing, 8 rule-failing
  * Returns 'ok' or 'lease-lost'.
  */
 export const FINALIZE = `
@@ -61,6 +61,10 @@ if held then
   redis.call('PEXPIRE', KEYS[1], a.ttl)
 end
 if a.refund then redis.call('ZREM', KEYS[4], a.refund) end
+if a.forget then
+  redis.call('HDEL', KEYS[7], a.forget)
+  redis.call('HDEL', KEYS[8], a.forget)
+end
 if a.retry then redis.call('SET', KEYS[6], 'retry', 'KEEPTTL') end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', a.maxLen, '*', unpack(a.history))
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', a.globalMaxLen, '*', unpack(a.history))

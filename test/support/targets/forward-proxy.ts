@@ -10,6 +10,17 @@ export interface ForwardProxyOptions {
   port?: number;
   /** CONNECT ports allowed besides 443 (stock Squid's SSL_ports); tests run HTTPS on ephemeral ports. */
   allowConnectPorts?: readonly number[];
+  /**
+   * Like a Squid hosts file: names answered by local stand-ins instead of DNS. `ports` maps the requested port to
+   * the stand-in's, since loopback stand-ins cannot listen on 80 or 443. Access rules (CONNECT ports) still apply
+   * to the port the client asked for, as Squid checks them before resolving.
+   */
+  resolve?: Readonly<Record<string, ResolvedName>>;
+}
+
+export interface ResolvedName {
+  host: string;
+  ports?: Readonly<Record<number, number>>;
 }
 
 export interface ProxiedRequest {
@@ -102,8 +113,16 @@ function parseAuthority(target: string): { host: string; port: number } | undefi
   return port > 0 && port < 65536 ? { host: match[1], port } : undefined;
 }
 
+/** Where a requested host:port really lives, after the proxy's own name table. */
+function resolveUpstream(table: ForwardProxyOptions['resolve'], host: string, port: number): { host: string; port: number } {
+  const entry = table?.[host.toLowerCase()];
+  if (entry === undefined) return { host, port };
+  return { host: entry.host, port: entry.ports?.[port] ?? port };
+}
+
 export async function startForwardProxy(options: ForwardProxyOptions): Promise<ForwardProxy> {
   const { host } = options;
+  const names = options.resolve === undefined ? undefined : Object.fromEntries(Object.entries(options.resolve).map(([k, v]) => [k.toLowerCase(), v]));
   const allowedConnectPorts = new Set([443, ...(options.allowConnectPorts ?? [])]);
   const requests: ProxiedRequest[] = [];
   let upstreamLost = false;
@@ -133,10 +152,11 @@ export async function startForwardProxy(options: ForwardProxyOptions): Promise<F
     headers.host = url.host;
     headers.via = req.headers.via === undefined ? VIA : `${req.headers.via}, ${VIA}`;
     let connected = false;
+    const where = resolveUpstream(names, url.hostname.replace(/^\[|\]$/g, ''), url.port === '' ? 80 : Number(url.port));
     const upstream = httpRequest(
       {
-        host: url.hostname.replace(/^\[|\]$/g, ''),
-        port: url.port === '' ? 80 : Number(url.port),
+        host: where.host,
+        port: where.port,
         method: req.method,
         path: `${url.pathname}${url.search}`,
         headers,
@@ -189,7 +209,7 @@ export async function startForwardProxy(options: ForwardProxyOptions): Promise<F
       writeRawError(client, 503, 'Service Unavailable', 'ERR_CONNECT_FAIL 111', `cannot reach ${target}`);
       return;
     }
-    const upstream = connect({ host: authority.host, port: authority.port });
+    const upstream = connect(resolveUpstream(names, authority.host, authority.port));
     tracker.add(upstream);
     let connected = false;
     upstream.once('connect', () => {

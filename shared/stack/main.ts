@@ -1,0 +1,94 @@
+// `npm start`: the whole stack on this machine until Ctrl-C. Exit 0 on a clean stop, 1 when it cannot start, 2 on bad arguments.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { createLogger } from '../log/logger.ts';
+import { parseArgs, USAGE, UsageError } from './args.ts';
+import type { StackArgs } from './args.ts';
+import { logOutput } from './log-output.ts';
+import { startStack } from './stack.ts';
+import type { Stack } from './stack.ts';
+
+/** Without one, the client would quietly aim at localhost:8080; better to say so before starting anything. */
+function kubeconfigProblem(): string | undefined {
+  if (process.env.KUBERNETES_SERVICE_HOST) return undefined;
+  const candidates = process.env.KUBECONFIG ? process.env.KUBECONFIG.split(delimiter).filter((p) => p !== '') : [join(homedir(), '.kube', 'config')];
+  if (candidates.some((p) => existsSync(p))) return undefined;
+  return `no kubeconfig found (${candidates.join(', ')}): set KUBECONFIG, or run against the simulated cluster with npm start -- --simulate`;
+}
+
+async function main(): Promise<void> {
+  let args: StackArgs;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`selfheal stack: ${error.message} (npm start -- --help shows the options)\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const output = logOutput();
+  const log = createLogger({ name: 'stack', level: process.env.LOG_LEVEL ?? 'info', destination: output });
+  if (!args.simulate) {
+    const problem = kubeconfigProblem();
+    if (problem) {
+      log.fatal(problem);
+      process.exitCode = 1;
+      return;
+    }
+  }
+
+  // Installed before starting, so a Ctrl-C during start-up still ends in a clean stop.
+  let stack: Stack | undefined;
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'stopping (again to force)');
+    if (!stack) return;
+    stack.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    stack = await startStack({
+      simulate: args.simulate,
+      speed: args.speed,
+      redisUrl: process.env.REDIS_URL || undefined,
+      output,
+    });
+  } catch (error) {
+    log.fatal(`cannot start: ${(error as Error).message}`);
+    process.exitCode = 1;
+    // Handlers would keep nothing alive, but a late signal must not try to stop a stack that never was.
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    return;
+  }
+  if (stopping) {
+    await stack.stop();
+    process.exit(0);
+  }
+  log.info(
+    { urls: stack.urls, broker: stack.router.url },
+    args.simulate
+      ? 'running against the simulated cluster; Ctrl-C stops everything'
+      : 'running against the current kubeconfig cluster; Ctrl-C stops everything',
+  );
+}
+
+await main();

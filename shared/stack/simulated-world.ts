@@ -1,0 +1,294 @@
+// The world `--simulate` runs in: the Kubernetes API simulator with the workloads of knative/rules.yaml, whose pods
+// are real loopback servers (demo apps, TCP ports, forward proxies), and an "example.com" the proxies can reach.
+// It lives in the test support code (dev dependencies), so it is imported only when the stack simulates.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
+import { startKubeSimulator } from '../../test/support/kube-sim/index.ts';
+import type { ExecReply, KubeSimulator, V1PodLike } from '../../test/support/kube-sim/index.ts';
+import { startDemoApp, startExternalSite, startForwardProxy, startTcpListener } from '../../test/support/targets/index.ts';
+import type { DemoApp, ExternalSite, ForwardProxy, TcpListener } from '../../test/support/targets/index.ts';
+import type { Logger } from '../log/logger.ts';
+import { startNginxFront } from './nginx-front.ts';
+import type { NginxFront } from './nginx-front.ts';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'support', 'targets', 'fixtures');
+/** Self-signed (CA:TRUE) for DNS:example.com: the CA check-egress trusts through EXTRA_CA_FILE. */
+export const EXAMPLE_COM_CERT_PATH = join(FIXTURES, 'example-com.cert.pem');
+const EXAMPLE_COM_KEY_PATH = join(FIXTURES, 'example-com.key.pem');
+
+/** The label the seed rules' guard requires before the healer touches a pod. */
+export const OPT_IN = { 'selfheal.io/enabled': 'true' } as const;
+
+type Serve = 'nginx' | 'demo' | 'tcp' | 'proxy' | 'none';
+
+interface Workload {
+  namespace: string;
+  name: string;
+  replicas: number;
+  labels: Record<string, string>;
+  container: string;
+  serve: Serve;
+  port: number;
+}
+
+/** What knative/rules.yaml expects to find. */
+const WORKLOADS: readonly Workload[] = [
+  { namespace: 'web', name: 'nginx', replicas: 2, labels: { app: 'nginx' }, container: 'nginx', serve: 'nginx', port: 8080 },
+  { namespace: 'backend', name: 'backend', replicas: 2, labels: { app: 'backend' }, container: 'backend', serve: 'demo', port: 8080 },
+  { namespace: 'backend', name: 'database', replicas: 1, labels: { app: 'database' }, container: 'postgres', serve: 'tcp', port: 5432 },
+  // Only its endpoints matter (the dependency check reads them); nothing listens, so no real Redis port is taken.
+  { namespace: 'backend', name: 'redis', replicas: 1, labels: { app: 'redis' }, container: 'redis', serve: 'none', port: 6379 },
+  { namespace: 'proxy', name: 'squid-primary', replicas: 1, labels: { app: 'squid', role: 'primary' }, container: 'squid', serve: 'proxy', port: 3128 },
+  { namespace: 'proxy', name: 'squid-secondary', replicas: 1, labels: { app: 'squid', role: 'secondary' }, container: 'squid', serve: 'proxy', port: 3128 },
+];
+
+const SERVICES = [
+  { namespace: 'backend', name: 'database', selector: { app: 'database' }, port: 5432 },
+  { namespace: 'backend', name: 'redis', selector: { app: 'redis' }, port: 6379 },
+  { namespace: 'proxy', name: 'squid', selector: { app: 'squid', role: 'primary' }, port: 3128 },
+] as const;
+
+export interface SimulatedWorld {
+  readonly sim: KubeSimulator;
+  /** For the children's KUBECONFIG. */
+  readonly kubeconfigPath: string;
+  /** For check-egress' EXTRA_CA_FILE: the CA of https://example.com/. */
+  readonly caFile: string;
+  /** example.com, on plain HTTP (its requests list shows HTTPS ones too: TLS ends in front of it). */
+  readonly site: ExternalSite;
+  /** Real servers by pod name. */
+  readonly apps: ReadonlyMap<string, DemoApp>;
+  readonly tcp: ReadonlyMap<string, TcpListener>;
+  readonly proxies: ReadonlyMap<string, ForwardProxy>;
+  /** Current pods of a deployment, by name order. */
+  pods(namespace: string, deployment: string): V1PodLike[];
+  /** Makes the demo app of `pods` pods of a deployment (default 1, or 'all') answer 500; returns their names. */
+  failApp(namespace: string, deployment: string, opts?: { pods?: number | 'all' }): string[];
+  recoverApp(namespace: string, deployment: string): string[];
+  /** From now on, new pods of the deployment start failing too (a fault a restart does not cure), or stop doing so. */
+  failNewPods(namespace: string, deployment: string, on: boolean): void;
+  /** Closes (or reopens) the TCP port of every pod of a deployment. */
+  pauseTcp(namespace: string, deployment: string): Promise<string[]>;
+  resumeTcp(namespace: string, deployment: string): Promise<string[]>;
+  /** The forward proxy of the first pod of a Squid role. */
+  proxyOf(role: 'primary' | 'secondary'): ForwardProxy | undefined;
+  /** Marks every pod behind a Service ready or not, so its EndpointSlice follows. */
+  setServiceReady(namespace: string, service: string, ready: boolean): void;
+  /** What `squid -k check` (any exec) exits with in the pods of a deployment; 0 by default. */
+  setExecExitCode(namespace: string, deployment: string, code: number): void;
+  close(): Promise<void>;
+}
+
+function workloadOf(pod: V1PodLike): Workload | undefined {
+  const labels = pod.metadata.labels ?? {};
+  return WORKLOADS.find((w) => w.namespace === pod.metadata.namespace && Object.entries(w.labels).every(([k, v]) => labels[k] === v));
+}
+
+function findWorkload(namespace: string, name: string): Workload {
+  const w = WORKLOADS.find((x) => x.namespace === namespace && x.name === name);
+  if (!w) throw new Error(`no simulated deployment ${namespace}/${name} (there are ${WORKLOADS.map((x) => `${x.namespace}/${x.name}`).join(', ')})`);
+  return w;
+}
+
+/** Terminates TLS for example.com and passes the bytes to the plain site, so one site serves http and https. */
+async function startTlsFront(upstream: ExternalSite): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createTlsServer({ key: readFileSync(EXAMPLE_COM_KEY_PATH), cert: readFileSync(EXAMPLE_COM_CERT_PATH) }, (client) => {
+    const back = connect({ host: upstream.host, port: upstream.port });
+    for (const s of [client, back]) {
+      sockets.add(s);
+      s.once('close', () => sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        back.destroy();
+      });
+    }
+    client.pipe(back).pipe(client);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}
+
+export async function startSimulatedWorld(opts: { logger: Logger }): Promise<SimulatedWorld> {
+  const log = opts.logger;
+  const apps = new Map<string, DemoApp>();
+  const failingNew = new Set<string>();
+  const tcp = new Map<string, TcpListener>();
+  const proxies = new Map<string, ForwardProxy>();
+  const fronts = new Map<string, NginxFront>();
+  const exitCodes = new Map<string, number>();
+  const dir = await mkdtemp(join(tmpdir(), 'selfheal-stack-'));
+  const site = await startExternalSite({ host: '127.0.0.1' });
+  const tlsFront = await startTlsFront(site);
+  const closeOutside = async () => {
+    await Promise.all([site.close(), tlsFront.close()]);
+    await rm(dir, { recursive: true, force: true });
+  };
+  // Like a Squid hosts file: example.com is the local site; 80 and 443 are its two local ports.
+  const resolve = { 'example.com': { host: site.host, ports: { 80: site.port, 443: tlsFront.port } } };
+
+  const simulator = startKubeSimulator({
+    runtime: {
+      async podStarted(pod) {
+        const w = workloadOf(pod);
+        const ip = pod.status.podIP;
+        const name = pod.metadata.name;
+        if (!w) return;
+        switch (w.serve) {
+          case 'nginx': {
+            // The app on a port of its own, the pod's port in front of it (see nginx-front.ts).
+            const app = await startDemoApp({ host: ip, port: 0 });
+            apps.set(name, app);
+            if (failingNew.has(`${w.namespace}/${w.name}`)) app.fail();
+            fronts.set(name, await startNginxFront(ip, w.port, app));
+            break;
+          }
+          case 'demo': {
+            const app = await startDemoApp({ host: ip, port: w.port });
+            if (failingNew.has(`${w.namespace}/${w.name}`)) app.fail();
+            apps.set(name, app);
+            break;
+          }
+          case 'tcp':
+            tcp.set(name, await startTcpListener({ host: ip, port: w.port, holdMs: 100 }));
+            break;
+          case 'proxy':
+            proxies.set(name, await startForwardProxy({ host: ip, port: w.port, resolve }));
+            break;
+          case 'none':
+            break;
+        }
+        log.debug({ pod: `${pod.metadata.namespace}/${name}`, ip, serves: w.serve }, 'simulated pod started');
+      },
+      async podStopped(pod) {
+        const name = pod.metadata.name;
+        await Promise.all([fronts.get(name)?.close(), apps.get(name)?.close(), tcp.get(name)?.close(), proxies.get(name)?.close()]);
+        fronts.delete(name);
+        apps.delete(name);
+        tcp.delete(name);
+        proxies.delete(name);
+        log.info({ pod: `${pod.metadata.namespace}/${name}` }, 'simulated pod stopped');
+      },
+      exec(pod, container, command): ExecReply {
+        const w = workloadOf(pod);
+        const code = w ? (exitCodes.get(`${w.namespace}/${w.name}`) ?? 0) : 0;
+        log.debug({ pod: pod.metadata.name, container, command, exitCode: code }, 'simulated exec');
+        return code === 0 ? { exitCode: 0 } : { exitCode: code, stderr: `${command.join(' ')}: FATAL: configuration check failed\n` };
+      },
+    },
+  });
+  const sim = await simulator.catch(async (error: unknown) => {
+    await closeOutside();
+    throw error;
+  });
+  try {
+    for (const w of WORKLOADS) {
+      await sim.createDeployment({
+        namespace: w.namespace,
+        name: w.name,
+        replicas: w.replicas,
+        labels: { ...w.labels },
+        podLabels: { ...w.labels, ...OPT_IN },
+        containers: [{ name: w.container, ports: [w.port] }],
+      });
+    }
+    for (const s of SERVICES) sim.createService({ namespace: s.namespace, name: s.name, selector: { ...s.selector }, ports: [{ port: s.port, targetPort: s.port }] });
+    await sim.settle();
+    await writeFile(join(dir, 'kubeconfig.yaml'), sim.kubeconfigYaml());
+  } catch (error) {
+    await sim.close();
+    await closeOutside();
+    throw error;
+  }
+  const kubeconfigPath = join(dir, 'kubeconfig.yaml');
+  log.info({ api: sim.url, pods: WORKLOADS.reduce((n, w) => n + w.replicas, 0), site: site.url, https: tlsFront.port }, 'simulated cluster ready');
+
+  const pods = (namespace: string, deployment: string): V1PodLike[] => {
+    const w = findWorkload(namespace, deployment);
+    return sim.listPods(namespace, w.labels).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  };
+  const appsOf = (namespace: string, deployment: string): Array<[string, DemoApp]> =>
+    pods(namespace, deployment).flatMap((p) => {
+      const app = apps.get(p.metadata.name);
+      return app ? [[p.metadata.name, app] as [string, DemoApp]] : [];
+    });
+  const listenersOf = (namespace: string, deployment: string): Array<[string, TcpListener]> =>
+    pods(namespace, deployment).flatMap((p) => {
+      const l = tcp.get(p.metadata.name);
+      return l ? [[p.metadata.name, l] as [string, TcpListener]] : [];
+    });
+
+  let closed: Promise<void> | undefined;
+  return {
+    sim,
+    kubeconfigPath,
+    caFile: EXAMPLE_COM_CERT_PATH,
+    site,
+    apps,
+    tcp,
+    proxies,
+    pods,
+    failApp(namespace, deployment, o = {}) {
+      const all = appsOf(namespace, deployment);
+      const chosen = o.pods === 'all' ? all : all.slice(0, o.pods ?? 1);
+      for (const [, app] of chosen) app.fail();
+      return chosen.map(([name]) => name);
+    },
+    failNewPods(namespace, deployment, on) {
+      findWorkload(namespace, deployment);
+      if (on) failingNew.add(`${namespace}/${deployment}`);
+      else failingNew.delete(`${namespace}/${deployment}`);
+    },
+    recoverApp(namespace, deployment) {
+      const all = appsOf(namespace, deployment);
+      for (const [, app] of all) app.recover();
+      return all.map(([name]) => name);
+    },
+    async pauseTcp(namespace, deployment) {
+      const all = listenersOf(namespace, deployment);
+      await Promise.all(all.map(([, l]) => l.pause()));
+      return all.map(([name]) => name);
+    },
+    async resumeTcp(namespace, deployment) {
+      const all = listenersOf(namespace, deployment);
+      await Promise.all(all.map(([, l]) => l.resume()));
+      return all.map(([name]) => name);
+    },
+    proxyOf(role) {
+      const pod = pods('proxy', `squid-${role}`)[0];
+      return pod ? proxies.get(pod.metadata.name) : undefined;
+    },
+    setServiceReady(namespace, service, ready) {
+      const s = SERVICES.find((x) => x.namespace === namespace && x.name === service);
+      if (!s) throw new Error(`no simulated Service ${namespace}/${service}`);
+      for (const p of sim.listPods(namespace, { ...s.selector })) sim.setPodReady(namespace, p.metadata.name, ready);
+    },
+    setExecExitCode(namespace, deployment, code) {
+      findWorkload(namespace, deployment);
+      exitCodes.set(`${namespace}/${deployment}`, code);
+    },
+    close() {
+      closed ??= (async () => {
+        await sim.close();
+        await closeOutside();
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { EventType } from '../../shared/events/types.ts';
+import { PROJECT_ROOT, startStack } from '../../shared/stack/stack.ts';
+import type { Stack } from '../../shared/stack/stack.ts';
+import { createKeys } from '../../shared/store/keys.ts';
+import { postBinary, postStructured } from '../support/http.ts';
+import { useRedis } from '../support/redis.ts';
+import type { TestRedis } from '../support/redis.ts';
+
+let stack: Stack;
+let redis: TestRedis;
+let client: Redis;
+const prefix = `e2e-${randomUUID().slice(0, 8)}`;
+const keys = createKeys(prefix);
+
+before(async () => {
+  redis = await useRedis();
+  stack = await startStack({
+    simulate: true,
+    pingSchedules: false,
+    redisUrl: redis.url,
+    redisKeyPrefix: prefix,
+    rulesFile: `${PROJECT_ROOT}/shared/demo/rules.yaml`,
+    logLevel: 'error',
+    output: { write: () => {} },
+  });
+  client = new Redis(redis.url);
+});
+after(async () => {
+  client.disconnect();
+  await stack.stop();
+  await redis.close();
+});
+
+function failure(pod: string, at: number) {
+  return {
+    rule: 'nginx-http',
+    ruleKind: 'http',
+    outcome: 'failed',
+    target: { namespace: 'web', kind: 'Pod', name: pod, workload: { kind: 'Deployment', name: 'nginx' } },
+    probe: { latencyMs: 2, status: 500, error: 'status 500' },
+    observedAt: new Date(at).toISOString(),
+    runId: 'by-hand',
+  };
+}
+
+test('a CloudEvent POSTed by hand to the healer acts exactly as one delivered by the Broker', async () => {
+  const [pod] = stack.world!.pods('web', 'nginx').map((p) => p.metadata.name);
+  const now = Date.now();
+  // the first failure through the Broker (the router), as a check function would send it
+  const routed = await postBinary(stack.router.url, { id: randomUUID(), type: EventType.checkFailed, source: '/selfheal/check-pods/nginx-http' }, failure(pod!, now));
+  assert.equal(routed.status, 202);
+  await stack.router.idle();
+  const afterRouted = await client.hgetall(`${keys.target('nginx-http', { namespace: 'web', kind: 'Pod', name: pod! })}`);
+  assert.equal(afterRouted.consecutiveFailures, '1');
+  // the second one by hand, straight to the healer, in structured mode: same history, same decision
+  const byHand = await postStructured(stack.urls.healer!, { id: randomUUID(), type: EventType.checkFailed, source: '/selfheal/check-pods/nginx-http' }, failure(pod!, now + 1));
+  assert.equal(byHand.status, 200, byHand.text);
+  assert.equal(byHand.headers['ce-type'], EventType.healPerformed);
+  assert.deepEqual([(byHand.json() as { action: string }).action, (byHand.json() as { reason: string }).reason], ['restart', 'threshold-reached']);
+  await stack.world!.sim.settle();
+  assert.ok(!stack.world!.pods('web', 'nginx').some((p) => p.metadata.name === pod), 'the pod was evicted');
+});
+
+test('a healer restarted mid-scenario loses nothing: the count survives, the next failure acts', async () => {
+  const [pod] = stack.world!.failApp('backend', 'backend', { pods: 1 });
+  const before = stack.router.events.length;
+  await stack.router.fire('pods-backend');
+  await stack.router.idle();
+  const id = keys.target('backend-http', { namespace: 'backend', kind: 'Pod', name: pod! });
+  assert.equal((await client.hgetall(id)).consecutiveFailures, '1');
+
+  await stack.restart('healer');
+
+  await stack.router.fire('pods-backend');
+  await stack.router.idle();
+  const performed = stack.router.events
+    .slice(before)
+    .filter((e) => e.type === EventType.healPerformed && (e.data as { target: { name: string } }).target.name === pod);
+  assert.equal(performed.length, 1, 'one restart after the healer restart');
+  assert.equal((performed[0]!.data as { action: string }).action, 'restart');
+  assert.equal((await client.hgetall(id)).consecutiveFailures, '2');
+  assert.equal(stack.router.deadLetters.length, 0, JSON.stringify(stack.router.deadLetters));
+  stack.world!.recoverApp('backend', 'backend');
+});

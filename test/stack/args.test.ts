@@ -1,0 +1,19 @@
+// The command line of npm start: flags, --speed values, and the one message bad arguments get.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseArgs, UsageError } from '../../shared/stack/args.ts';
+
+test('defaults, flags and both spellings of --speed', () => {
+  assert.deepEqual(parseArgs([]), { simulate: false, speed: 1, help: false });
+  assert.deepEqual(parseArgs(['--simulate', '--speed', '10']), { simulate: true, speed: 10, help: false });
+  assert.equal(parseArgs(['--speed=2.5']).speed, 2.5);
+  assert.equal(parseArgs(['--help']).help, true);
+});
+
+test('bad arguments say what is wrong', () => {
+  assert.throws(() => parseArgs(['--speed']), (e: unknown) => e instanceof UsageError && /needs a number/.test(e.message));
+  assert.throws(() => parseArgs(['--speed', '0']), /positive number, got "0"/);
+  assert.throws(() => parseArgs(['--speed', 'fast']), /positive number, got "fast"/);
+  assert.throws(() => parseArgs(['--simulat']), /unknown argument "--simulat"/);
+  assert.throws(() => parseArgs(['--simulate=yes']), /takes no value/);
+});
