@@ -1,12 +1,12 @@
 // Redis for the local stack: REDIS_URL when given, else the usual local one, else a private redis-server of its own.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { access, constants } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log/logger.ts';
+import { freeLoopbackPort } from './function-process.ts';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -64,17 +64,8 @@ export async function findRedisServer(path = process.env.PATH ?? ''): Promise<st
   return undefined;
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
 async function startPrivate(binary: string, log: Logger): Promise<StackRedis> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const url = `redis://127.0.0.1:${port}`;
   // Nothing is persisted: the private server lives and dies with the stack.
   const child: ChildProcess = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], {
