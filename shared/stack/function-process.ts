@@ -93,8 +93,13 @@ export async function startFunctionProcess(opts: FunctionProcessOptions): Promis
     delete env.NODE_TEST_CONTEXT;
     // Five processes compile the same modules at every start and restart; Node's on-disk cache makes that cheaper.
     env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'selfheal-node-compile-cache');
-    const proc = spawn(process.execPath, [opts.entry], { cwd: opts.cwd, env: { ...env, ...opts.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a Ctrl-C on the terminal reaches the stack only, which stops the functions in
+    // order (deliveries drained first) instead of every process racing to exit at once.
+    const proc = spawn(process.execPath, [opts.entry], { cwd: opts.cwd, env: { ...env, ...opts.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     child = proc;
+    const orphanGuard = () => proc.kill('SIGKILL');
+    process.once('exit', orphanGuard);
+    proc.once('exit', () => process.off('exit', orphanGuard));
     stopping = false;
     // The functions log pino JSON with their name: forwarded as they are. Anything else (a crash trace) is wrapped.
     proc.stdout!.on(
