@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     stack = await startStack({
       simulate: args.simulate,
       speed: args.speed,
+      ...(args.portBase === undefined ? {} : { portBase: args.portBase }),
       redisUrl: process.env.REDIS_URL || undefined,
       output,
     });

@@ -46,6 +46,16 @@ export interface StackOptions {
   kubeconfig?: string;
   /** How long stop() lets in-flight deliveries finish before it cuts them off. */
   drainMs?: number;
+  /** Fixed ports: the router (the Broker) on portBase, the functions on the next ones in FIXED_PORT_ORDER. */
+  portBase?: number;
+}
+
+/** With portBase, who listens where: stable addresses for curl examples. */
+export const FIXED_PORT_ORDER = ['broker', 'check-pods', 'check-dependencies', 'check-egress', 'healer', 'proxy-selector'] as const;
+
+function fixedPort(opts: StackOptions, name: string): { port: number } | Record<string, never> {
+  const index = (FIXED_PORT_ORDER as readonly string[]).indexOf(name);
+  return opts.portBase === undefined || index < 0 ? {} : { port: opts.portBase + index };
 }
 
 export interface Stack {
@@ -125,6 +135,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       pingSources,
       resolve: (name) => procs.get(name)?.url,
       logger: named('router'),
+      ...fixedPort(opts, 'broker'),
     });
     router = r;
     cleanup.push(() => r.close());
@@ -149,6 +160,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           env,
           output,
           logger: named(fn.name),
+          ...fixedPort(opts, fn.name),
           killAfterMs: (parseDuration(env.SHUTDOWN_GRACE ?? '') ?? 25_000) + 5_000,
         });
         procs.set(fn.name, proc);

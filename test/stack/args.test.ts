@@ -4,8 +4,10 @@ import { test } from 'node:test';
 import { parseArgs, UsageError } from '../../shared/stack/args.ts';
 
 test('defaults, flags and both spellings of --speed', () => {
-  assert.deepEqual(parseArgs([]), { simulate: false, speed: 1, help: false });
-  assert.deepEqual(parseArgs(['--simulate', '--speed', '10']), { simulate: true, speed: 10, help: false });
+  assert.deepEqual(parseArgs([]), { simulate: false, speed: 1, help: false, portBase: undefined });
+  assert.deepEqual(parseArgs(['--simulate', '--speed', '10']), { simulate: true, speed: 10, help: false, portBase: undefined });
+  assert.equal(parseArgs(['--port-base', '8080']).portBase, 8080);
+  assert.throws(() => parseArgs(['--port-base', '80']), /--port-base needs a port from 1024 to 65530, got "80"/);
   assert.equal(parseArgs(['--speed=2.5']).speed, 2.5);
   assert.equal(parseArgs(['--help']).help, true);
 });
