@@ -16,7 +16,7 @@ import type { EgressRule } from '../../shared/rules/schema.ts';
 import type { Where } from '../../shared/store/history-store.ts';
 import { targetId } from '../../shared/store/keys.ts';
 import { healEvent, proxySwitchedEvent } from './audit.ts';
-import { MAX_COMMIT_ATTEMPTS, conflictBackoff } from './context.ts';
+import { MAX_COMMIT_ATTEMPTS, conflictBackoff, redeliveredAfterAction } from './context.ts';
 import type { HealerDeps } from './context.ts';
 import { storeCall } from './store-call.ts';
 
@@ -43,17 +43,25 @@ export async function healProxy(deps: HealerDeps, rule: EgressRule & { actions: 
     const snap = await storeCall(() => store.load(where, EMPTY_PROXY_GROUP, [], now));
     if (snap.dedupe === 'done') return undefined;
     const observedAt = Date.parse(result.observedAt);
-    const alreadyCounted = snap.dedupe === 'retry';
-    const decision = decideProxy({ group: snap.unit, result: { role, outcome: result.outcome, observedAt }, policy: rule, now, alreadyCounted });
+    const alreadyCounted = redeliveredAfterAction(snap.dedupe, snap.unit, now);
+    const decision = decideProxy({ group: snap.unit, result: { role, outcome: result.outcome, observedAt, runId: result.runId }, policy: rule, now, alreadyCounted });
     const target = alreadyCounted || decision.verdict.reason === 'stale-result' ? snap.target : countResult(snap.target, { outcome: result.outcome, observedAt, ...(result.probe.error ? { error: result.probe.error } : {}) });
 
     let verdict: ProxyVerdict = decision.verdict;
     let skipReason: string | undefined;
-    if (verdict.kind === 'switch') {
+    const namespaceAllowed = config.allowedNamespaces.has(rule.namespace);
+    // Leaving AllFailed towards the proxy the Service already selects changes no cluster object: a status change
+    // only, never blocked by a guard (else dry run or a spent budget would keep the selector at 503 for good).
+    const statusOnly = verdict.kind === 'switch' && verdict.to === snap.unit.active;
+    if (verdict.kind === 'enter-all-failed' && (!namespaceAllowed || dryRun)) {
+      skipReason = namespaceAllowed ? 'dry-run' : 'namespace-not-allowed';
+      verdict = { kind: 'skip', reason: skipReason as 'dry-run' | 'namespace-not-allowed' };
+    }
+    if (verdict.kind === 'switch' && !statusOnly) {
       const guarded = guard(
         { kind: 'act', action: 'switch-proxy', reason: verdict.reason },
         {
-          namespaceAllowed: config.allowedNamespaces.has(rule.namespace),
+          namespaceAllowed,
           target: 'ok',
           maxRestartShare: config.maxRestartShare,
           budgetUsed: budgetRefused ? config.budgetMax : snap.budgetUsed,
@@ -66,9 +74,14 @@ export async function healProxy(deps: HealerDeps, rule: EgressRule & { actions: 
         verdict = { kind: 'skip', reason: guarded.verdict.reason };
       }
     }
-    const acting = verdict.kind !== 'skip';
+    const acting = verdict.kind !== 'skip' && !statusOnly;
     const token = acting ? randomUUID() : '';
-    const group: ProxyGroupState = acting ? { ...decision.group, pendingToken: token, pendingUntil: now + config.actionLeaseMs } : decision.group;
+    let group: ProxyGroupState = acting ? { ...decision.group, pendingToken: token, pendingUntil: now + config.actionLeaseMs } : decision.group;
+    if (statusOnly && verdict.kind === 'switch') group = { ...group, status: verdict.status };
+    // Built before the commit: a client that cannot be built must not leave a lease and a pending event behind.
+    const kube = verdict.kind === 'switch' && !statusOnly ? await deps.kube().catch((e: Error) => {
+      throw unavailable(`Kubernetes client unavailable: ${e.message}`);
+    }) : undefined;
     const committed = await storeCall(() =>
       store.commit(where, {
         expectTarget: snap.target.version,
@@ -77,7 +90,8 @@ export async function healProxy(deps: HealerDeps, rule: EgressRule & { actions: 
         unit: group,
         unitFailing: 'keep',
         ruleFailing: 'keep',
-        ...(verdict.kind === 'switch' && snap.unit.active !== verdict.to ? { budget: { member: token, max: config.budgetMax } } : {}),
+        ...(acting && verdict.kind === 'switch' ? { budget: { member: token, max: config.budgetMax } } : {}),
+        dedupeValue: acting ? `pending:${token}` : 'done',
         stats: [[`reason:${verdict.reason}`, 1]],
         history: {
           at: new Date(now).toISOString(),
@@ -111,6 +125,23 @@ export async function healProxy(deps: HealerDeps, rule: EgressRule & { actions: 
       return { event: healEvent('skipped', { ...common, action: skipReason === 'dry-run' ? 'switch-proxy' : 'none', reason: verdict.reason }) };
     }
 
+    const changed = (to: 'primary' | 'secondary' | 'none', state: ProxyGroupState['status'], at: number) => {
+      const event = proxySwitchedEvent({
+        group: rule.name,
+        namespace: rule.namespace,
+        service: rule.service,
+        from: snap.unit.status === 'AllFailed' ? 'none' : snap.unit.active,
+        to,
+        state,
+        reason: verdict.reason,
+        dryRun,
+        at: new Date(at).toISOString(),
+      });
+      ctx.log.info({ from: event.data?.from, to, state, reason: verdict.reason }, 'proxy group changed');
+      return { event };
+    };
+    if (statusOnly && verdict.kind === 'switch') return changed(verdict.to, verdict.status, now);
+
     let outcome: ActionOutcome;
     let set: Record<string, string | number>;
     if (verdict.kind === 'enter-all-failed') {
@@ -120,9 +151,7 @@ export async function healProxy(deps: HealerDeps, rule: EgressRule & { actions: 
       );
       set = { status: 'AllFailed' };
     } else {
-      outcome = await switchProxy(await deps.kube().catch((e: Error) => {
-        throw unavailable(`Kubernetes client unavailable: ${e.message}`);
-      }), rule, verdict.to);
+      outcome = await switchProxy(kube!, rule, verdict.to);
       set = { status: verdict.status, active: verdict.to, lastSwitchAt: deps.now() };
     }
     const done = deps.now();
@@ -131,7 +160,7 @@ export async function healProxy(deps: HealerDeps, rule: EgressRule & { actions: 
       store.finalize(where, {
         token,
         set: performed ? set : {},
-        incr: performed && verdict.kind === 'switch' && snap.unit.active !== verdict.to ? [['switches', 1]] : [],
+        incr: performed && verdict.kind === 'switch' ? [['switches', 1]] : [],
         ...(!performed && verdict.kind === 'switch' ? { refund: token } : {}),
         retry: outcome.kind === 'failed' && outcome.transient,
         stats: [[`${verdict.kind === 'switch' ? 'switch-proxy' : 'alert'}:${outcome.kind}`, 1]],
@@ -143,20 +172,7 @@ export async function healProxy(deps: HealerDeps, rule: EgressRule & { actions: 
       if (outcome.transient) throw unavailable(outcome.detail);
       return { event: healEvent('failed', { ...common, action: verdict.kind === 'switch' ? 'switch-proxy' : 'alert', reason: verdict.reason, detail: outcome.detail, now: done }) };
     }
-    const from = snap.unit.status === 'AllFailed' ? 'none' : snap.unit.active;
-    const event = proxySwitchedEvent({
-      group: rule.name,
-      namespace: rule.namespace,
-      service: rule.service,
-      from,
-      to: verdict.kind === 'switch' ? verdict.to : 'none',
-      state: verdict.kind === 'switch' ? verdict.status : 'AllFailed',
-      reason: verdict.reason,
-      dryRun,
-      at: new Date(done).toISOString(),
-    });
-    ctx.log.info({ from: event.data?.from, to: event.data?.to, state: event.data?.state, reason: verdict.reason }, 'proxy group changed');
-    return { event };
+    return verdict.kind === 'switch' ? changed(verdict.to, verdict.status, done) : changed('none', 'AllFailed', done);
   }
   throw unavailable(`too many concurrent updates of proxy group ${rule.name}; retry`);
 }

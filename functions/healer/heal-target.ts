@@ -1,6 +1,7 @@
 // Heals one probed target (a pod, or a Service of a dependency rule): read, decide, guard, commit, act, record.
 import { randomUUID } from 'node:crypto';
 import { raiseAlert } from '../../shared/actions/alert.ts';
+import { failure } from '../../shared/actions/outcome.ts';
 import type { ActionOutcome } from '../../shared/actions/outcome.ts';
 import { restartPod } from '../../shared/actions/restart.ts';
 import { scaleOwner } from '../../shared/actions/scale.ts';
@@ -20,7 +21,7 @@ import type { Action, PodRule } from '../../shared/rules/schema.ts';
 import { targetId, unitOf } from '../../shared/store/keys.ts';
 import type { Where } from '../../shared/store/history-store.ts';
 import { healEvent } from './audit.ts';
-import { MAX_COMMIT_ATTEMPTS, conflictBackoff } from './context.ts';
+import { MAX_COMMIT_ATTEMPTS, conflictBackoff, redeliveredAfterAction } from './context.ts';
 import type { HealerDeps } from './context.ts';
 import { storeCall } from './store-call.ts';
 
@@ -34,7 +35,12 @@ function podNameOf(id: string): string {
   return id.slice(id.lastIndexOf(':') + 1);
 }
 
-async function gatherFacts(deps: HealerDeps, rule: TargetRule, result: CheckResult, action: Action): Promise<{ facts: Omit<GuardFacts, 'budgetUsed'>; pod?: PodFacts }> {
+async function gatherFacts(
+  deps: HealerDeps,
+  rule: TargetRule,
+  result: CheckResult,
+  action: Action,
+): Promise<{ facts: Omit<GuardFacts, 'budgetUsed'>; pod?: PodFacts; unreadable?: string }> {
   const { config } = deps;
   const base = {
     namespaceAllowed: config.allowedNamespaces.has(rule.namespace),
@@ -48,7 +54,15 @@ async function gatherFacts(deps: HealerDeps, rule: TargetRule, result: CheckResu
     return { facts: { ...base, target: action === 'alert' ? 'ok' : 'not-in-rule' } };
   }
   const kube = await deps.kube();
-  const pod = await readPodFacts(kube, rule, result.target.name, config.optInLabel);
+  let pod: PodFacts;
+  try {
+    pod = await readPodFacts(kube, rule, result.target.name, config.optInLabel);
+  } catch (error) {
+    const outcome = failure(error, `reading pod ${rule.namespace}/${result.target.name}`);
+    // Forbidden or refused for good: decided and audited, not retried by the Broker for nothing.
+    if (outcome.kind === 'failed' && !outcome.transient) return { facts: { ...base, target: 'unreadable' }, unreadable: outcome.detail };
+    throw error;
+  }
   return { facts: { ...base, target: pod.verdict, ...(pod.siblings ? { workloadPods: pod.siblings.length } : {}) }, pod };
 }
 
@@ -80,7 +94,8 @@ export async function healTarget(deps: HealerDeps, rule: TargetRule, result: Che
     budgetNamespace: rule.namespace,
     budgetWindowMs: config.budgetWindowMs,
   };
-  const dependencies = 'dependsOn' in rule ? rule.dependsOn : [];
+  // A dependency's failure counts for its verification window: it is re-probed (and re-recorded) well within it.
+  const dependencies = ('dependsOn' in rule ? rule.dependsOn : []).map((name) => ({ rule: name, freshMs: deps.rules.get(name)?.verifyWindow ?? 120_000 }));
   const member = targetId(rule.name, result.target);
   let gathered: Awaited<ReturnType<typeof gatherFacts>> | undefined;
   let budgetRefused = false;
@@ -92,9 +107,11 @@ export async function healTarget(deps: HealerDeps, rule: TargetRule, result: Che
       ctx.log.info('duplicate delivery: already applied');
       return undefined;
     }
-    // A target that stopped reporting (a pod deleted by hand) must not count as failing for ever.
+    const alreadyCounted = redeliveredAfterAction(snap.dedupe, snap.unit, now);
+    // A target that stopped reporting (a pod deleted by hand) must not count as failing for ever; one that reports
+    // refreshes its entry every run, well within the time an action is in play (verification and cooldown).
     const failingNow = Object.entries(snap.unitFailing)
-      .filter(([, at]) => Number(at) >= now - rule.verifyWindow)
+      .filter(([, at]) => Number(at) >= now - (rule.verifyWindow + rule.cooldown))
       .map(([id]) => id);
     const decision = decide({
       target: snap.target,
@@ -102,7 +119,7 @@ export async function healTarget(deps: HealerDeps, rule: TargetRule, result: Che
       result: { outcome: result.outcome, observedAt: Date.parse(result.observedAt), ...(result.probe.error ? { error: result.probe.error } : {}) },
       policy: rule,
       now,
-      alreadyCounted: snap.dedupe === 'retry',
+      alreadyCounted,
       othersFailing: failingNow.filter((id) => id !== member).length,
     });
     const overThreshold = decision.target.consecutiveFailures >= rule.failureThreshold;
@@ -137,6 +154,7 @@ export async function healTarget(deps: HealerDeps, rule: TargetRule, result: Che
         unitFailing: decision.verdict.reason === 'stale-result' ? 'keep' : result.outcome === 'failed' ? 'add' : 'remove',
         ruleFailing: decision.verdict.reason === 'stale-result' ? 'keep' : overThreshold ? 'add' : result.outcome === 'passed' ? 'remove' : 'keep',
         ...(verdict.kind === 'act' && BUDGETED.has(verdict.action) ? { budget: { member: token, max: config.budgetMax } } : {}),
+        dedupeValue: verdict.kind === 'act' ? `pending:${token}` : 'done',
         stats,
         history: {
           at: new Date(now).toISOString(),
@@ -148,7 +166,7 @@ export async function healTarget(deps: HealerDeps, rule: TargetRule, result: Che
           action,
           failures: decision.target.consecutiveFailures,
           judged: decision.judged,
-          detail: guarded.detail ?? result.probe.error,
+          detail: guarded.detail ?? gathered?.unreadable ?? result.probe.error,
         },
         now,
       }),
@@ -168,7 +186,7 @@ export async function healTarget(deps: HealerDeps, rule: TargetRule, result: Che
       ctx.log.info({ reason: verdict.reason, failures: decision.target.consecutiveFailures, ...(action ? { wouldDo: action } : {}) }, 'no action');
       // Passes are many and say nothing new unless they settle an action; everything about a failure is audited.
       if (result.outcome === 'passed' && !decision.judged) return undefined;
-      return { event: healEvent('skipped', { ...common, action: action ?? 'none', reason: verdict.reason, detail: guarded.detail }) };
+      return { event: healEvent('skipped', { ...common, action: action ?? 'none', reason: verdict.reason, detail: guarded.detail ?? gathered?.unreadable }) };
     }
 
     const why = guarded.detail ?? `${decision.target.consecutiveFailures} consecutive failures of rule ${rule.name} (${result.probe.error ?? 'failed'})`;
@@ -180,7 +198,11 @@ export async function healTarget(deps: HealerDeps, rule: TargetRule, result: Che
         set:
           outcome.kind === 'performed'
             ? { lastAction: verdict.action, lastActionAt: done, verifyingAction: verdict.action, verifyingSince: done, thresholdHitsSinceAction: 0 }
-            : {},
+            : outcome.kind === 'failed' && !outcome.transient
+              ? // An action that cannot work (forbidden, no owner to scale) must not be retried at every result:
+                // the cooldown applies and the next decision takes the next rung (an alert, typically).
+                { lastAction: verdict.action, lastActionAt: done, ladderStep: Math.min(nextUnit.ladderStep + 1, rule.actions.length - 1) }
+              : {},
         incr: outcome.kind === 'performed' ? [['actionsPerformed', 1]] : [],
         ...(outcome.kind !== 'performed' && BUDGETED.has(verdict.action) ? { refund: token } : {}),
         ...(outcome.kind === 'performed' && verdict.action === 'restart' ? { forget: member } : {}),

@@ -47,11 +47,11 @@ export const healerEnvSchema = redisEnvSchema.extend({
   BUDGET_MAX_ACTIONS: int(0, 10_000).default(10),
   BUDGET_WINDOW: durationMs.default(3_600_000),
   MAX_RESTART_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
-  RESTART_SHARE_WINDOW: durationMs.default(600_000),
   ACTION_LEASE: durationMs.default(60_000),
   HISTORY_MAX_LEN: int(10, 1_000_000).default(1_000),
   TARGET_TTL: durationMs.default(7 * 86_400_000),
-  DEDUPE_TTL: durationMs.default(86_400_000),
+  /** Redeliveries come within minutes; a key per result kept a day would cost memory for nothing. */
+  DEDUPE_TTL: durationMs.default(3_600_000),
   ALERT_WEBHOOK_URL: z.url().optional(),
 });
 

@@ -78,7 +78,8 @@ export function decide(input: DecideInput): Decision {
 
   if (result.outcome === 'passed') {
     const unitPassing = (input.othersFailing ?? 0) === 0;
-    if (windowOver && unitPassing && unit.thresholdHitsSinceAction === 0 && target.consecutivePasses >= policy.successThreshold) {
+    // Failures inside the window do not matter once the whole unit passes after it: the action, maybe late, worked.
+    if (windowOver && unitPassing && target.consecutivePasses >= policy.successThreshold) {
       unit = { ...clearVerification(unit), actionsHealed: unit.actionsHealed + 1, ladderStep: 0 };
       return { target, unit, verdict: skip('healed'), judged: 'healed' };
     }
@@ -95,7 +96,8 @@ export function decide(input: DecideInput): Decision {
 
   const lastRung = policy.actions.length - 1;
   if (verifying) {
-    if (!windowOver) return { target, unit, verdict: skip('verifying') };
+    // A failure probed before the action (delivered late) says nothing about the action.
+    if (!windowOver || result.observedAt <= unit.verifyingSince) return { target, unit, verdict: skip('verifying') };
     unit = { ...clearVerification(unit), actionsNotHealed: unit.actionsNotHealed + 1, ladderStep: Math.min(unit.ladderStep + 1, lastRung) };
     return { target, unit, verdict: { kind: 'act', action: policy.actions[unit.ladderStep]!, reason: 'escalated' }, judged: 'not-healed' };
   }

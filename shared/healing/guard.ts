@@ -6,7 +6,7 @@ import type { Verdict } from './decide.ts';
 export interface GuardFacts {
   namespaceAllowed: boolean;
   /** What a fresh read of the target found; 'ok' when the action does not touch a pod. */
-  target: 'ok' | 'gone' | 'not-in-rule' | 'not-opted-in';
+  target: 'ok' | 'gone' | 'not-in-rule' | 'not-opted-in' | 'unreadable';
   /** Name of a dependency rule of this rule that is failing now, if any. */
   failingDependency?: string;
   /** Pods of the target's workload, and how many of them are failing at or over the threshold (this one included). */
@@ -36,7 +36,7 @@ export function guard(verdict: Verdict, facts: GuardFacts): Guarded {
 
   if (!facts.namespaceAllowed) return skip('namespace-not-allowed');
   if (facts.target !== 'ok') {
-    const why: Reason = facts.target === 'gone' ? 'target-gone' : facts.target === 'not-in-rule' ? 'target-not-in-rule' : 'not-opted-in';
+    const why: Reason = { gone: 'target-gone', 'not-in-rule': 'target-not-in-rule', 'not-opted-in': 'not-opted-in', unreadable: 'target-unreadable' }[facts.target] as Reason;
     return skip(why);
   }
   if (action === 'restart' && facts.failingDependency !== undefined) {

@@ -22,30 +22,40 @@ export interface ProxyDecision {
   verdict: ProxyVerdict;
 }
 
+/** Applies one proxy pod's result to its role: a role fails a run when any of its pods fails, and counts once per run. */
+function countRun(g: ProxyGroupState, role: Role, outcome: 'passed' | 'failed', runId: string, observedAt: number): void {
+  const p = role === 'primary' ? 'primary' : 'secondary';
+  const sameRun = g[`${p}Run`] === runId;
+  if (sameRun && (g[`${p}RunOutcome`] === 'failed' || outcome === 'passed')) return;
+  if (!sameRun) {
+    g[`${p}RunFailuresBefore`] = g[`${p}Failures`];
+    g[`${p}RunPassesBefore`] = g[`${p}Passes`];
+    g[`${p}Run`] = runId;
+  }
+  const failed = outcome === 'failed';
+  g[`${p}Failures`] = failed ? g[`${p}RunFailuresBefore`] + 1 : 0;
+  g[`${p}Passes`] = failed ? 0 : g[`${p}RunPassesBefore`] + 1;
+  g[`${p}RunOutcome`] = outcome;
+  g[`${p}LastResultAt`] = Math.max(g[`${p}LastResultAt`], observedAt);
+}
+
 export function decideProxy(input: {
   group: ProxyGroupState;
-  result: { role: Role; outcome: 'passed' | 'failed'; observedAt: number };
+  result: { role: Role; outcome: 'passed' | 'failed'; observedAt: number; runId?: string };
   policy: ProxyPolicy;
   now: number;
   alreadyCounted?: boolean;
 }): ProxyDecision {
   const { result, policy, now } = input;
-  const lastAt = result.role === 'primary' ? input.group.primaryLastResultAt : input.group.secondaryLastResultAt;
-  if (result.observedAt < lastAt) return { group: input.group, verdict: { kind: 'skip', reason: 'stale-result' } };
+  const runId = result.runId ?? String(result.observedAt);
+  const role = result.role;
+  const lastAt = role === 'primary' ? input.group.primaryLastResultAt : input.group.secondaryLastResultAt;
+  const lastRun = role === 'primary' ? input.group.primaryRun : input.group.secondaryRun;
+  // Results of one run arrive in any order; only a result of an older run is stale.
+  if (result.observedAt < lastAt && runId !== lastRun) return { group: input.group, verdict: { kind: 'skip', reason: 'stale-result' } };
 
   const g: ProxyGroupState = { ...input.group };
-  if (!input.alreadyCounted) {
-    const failed = result.outcome === 'failed';
-    if (result.role === 'primary') {
-      g.primaryFailures = failed ? g.primaryFailures + 1 : 0;
-      g.primaryPasses = failed ? 0 : g.primaryPasses + 1;
-      g.primaryLastResultAt = result.observedAt;
-    } else {
-      g.secondaryFailures = failed ? g.secondaryFailures + 1 : 0;
-      g.secondaryPasses = failed ? 0 : g.secondaryPasses + 1;
-      g.secondaryLastResultAt = result.observedAt;
-    }
-  }
+  if (!input.alreadyCounted) countRun(g, role, result.outcome, runId, result.observedAt);
   if (g.pendingToken !== '' && g.pendingUntil > now) return { group: g, verdict: { kind: 'skip', reason: 'action-in-progress' } };
 
   const primaryDown = g.primaryFailures >= policy.failureThreshold;

@@ -29,6 +29,7 @@ export const REASONS = [
   'secondary-unverified',
   'no-switch-needed',
   'disruption-budget',
+  'target-unreadable',
 ] as const;
 
 export type Reason = (typeof REASONS)[number];

@@ -48,6 +48,16 @@ export interface ProxyGroupState {
   secondaryPasses: number;
   primaryLastResultAt: number;
   secondaryLastResultAt: number;
+  /** Each role counts once per check run (a run probes every pod of a role): the run, its outcome so far,
+   *  and the counters from before it. */
+  primaryRun: string;
+  primaryRunOutcome: string;
+  primaryRunFailuresBefore: number;
+  primaryRunPassesBefore: number;
+  secondaryRun: string;
+  secondaryRunOutcome: string;
+  secondaryRunFailuresBefore: number;
+  secondaryRunPassesBefore: number;
   lastSwitchAt: number;
   switches: number;
   pendingToken: string;
@@ -91,6 +101,14 @@ export const EMPTY_PROXY_GROUP: ProxyGroupState = Object.freeze({
   secondaryPasses: 0,
   primaryLastResultAt: 0,
   secondaryLastResultAt: 0,
+  primaryRun: '',
+  primaryRunOutcome: '',
+  primaryRunFailuresBefore: 0,
+  primaryRunPassesBefore: 0,
+  secondaryRun: '',
+  secondaryRunOutcome: '',
+  secondaryRunFailuresBefore: 0,
+  secondaryRunPassesBefore: 0,
   lastSwitchAt: 0,
   switches: 0,
   pendingToken: '',

@@ -18,8 +18,9 @@ export interface StoreLimits {
 export interface Snapshot<U> {
   target: TargetState;
   unit: U;
-  /** 'done' after the event was applied, 'retry' when its action failed transiently, undefined when new. */
-  dedupe: 'done' | 'retry' | undefined;
+  /** 'done' after the event was applied, 'retry' when its action failed transiently, the lease token while its
+   *  action runs (or ran and was never recorded), undefined when new. */
+  dedupe: 'done' | 'retry' | { pending: string } | undefined;
   /** Targets of the unit failing now: target id → when its latest failure was recorded (ms). */
   unitFailing: Record<string, string>;
   budgetUsed: number;
@@ -51,6 +52,8 @@ export interface CommitRequest {
   /** The rule's set of targets at or over the failure threshold: the cascade guard reads it. */
   ruleFailing: Mark;
   budget?: { member: string; max: number };
+  /** 'done', or `pending:<token>` when an action follows (settled by finalize). */
+  dedupeValue: string;
   stats: Array<[string, number]>;
   history: HistoryEntry;
   now: number;
@@ -112,15 +115,16 @@ export class HistoryStore {
     return 'group' in w.unit ? `${this.keys.proxy(w.unit.group)}:failing` : this.keys.unitFailing(w.rule, w.unit);
   }
 
-  /** Everything a decision reads, in one round trip. */
-  async load<U extends object>(w: Where, emptyUnit: U, dependencies: readonly string[], now: number): Promise<Snapshot<U>> {
+  /** Everything a decision reads, in one round trip. A dependency counts as failing while a target of it failed
+   *  within its `freshMs`: one that stopped reporting does not hold its dependents for ever. */
+  async load<U extends object>(w: Where, emptyUnit: U, dependencies: ReadonlyArray<{ rule: string; freshMs: number }>, now: number): Promise<Snapshot<U>> {
     const pipe = this.redis.pipeline();
     pipe.hgetall(this.keys.target(w.rule, w.target));
     pipe.hgetall(this.unitKey(w));
     pipe.get(this.keys.dedupe(w.dedupe.source, w.dedupe.id));
     pipe.hgetall(this.unitFailingKey(w));
     pipe.zcount(this.keys.budget(w.budgetNamespace), String(now - w.budgetWindowMs), '+inf');
-    for (const dep of dependencies) pipe.hlen(this.keys.ruleFailing(dep));
+    for (const dep of dependencies) pipe.hgetall(this.keys.ruleFailing(dep.rule));
     const results = await pipe.exec();
     if (!results) throw new Error('redis pipeline returned nothing');
     for (const [error] of results) if (error) throw error;
@@ -129,10 +133,12 @@ export class HistoryStore {
     return {
       target: fromHash(EMPTY_TARGET, value(0) as Record<string, string>),
       unit: fromHash(emptyUnit, value(1) as Record<string, string>),
-      dedupe: dedupe === 'done' || dedupe === 'retry' ? dedupe : undefined,
+      dedupe: dedupe === 'done' || dedupe === 'retry' ? dedupe : typeof dedupe === 'string' && dedupe.startsWith('pending:') ? { pending: dedupe.slice(8) } : undefined,
       unitFailing: value(3) as Record<string, string>,
       budgetUsed: Number(value(4)),
-      failingDependencies: dependencies.filter((_, i) => Number(value(5 + i)) > 0),
+      failingDependencies: dependencies
+        .filter((dep, i) => Object.values(value(5 + i) as Record<string, string>).some((at) => Number(at) >= now - dep.freshMs))
+        .map((dep) => dep.rule),
     };
   }
 
@@ -152,6 +158,7 @@ export class HistoryStore {
       globalMaxLen: this.limits.globalMaxLen,
       ttl: String(this.limits.targetTtlMs),
       dedupeTtl: this.limits.dedupeTtlMs,
+      dedupeValue: req.dedupeValue,
       now: String(req.now),
     };
     const answer = await this.redis.selfhealCommit(

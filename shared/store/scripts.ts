@@ -38,7 +38,7 @@ end
 redis.call('XADD', KEYS[5], 'MAXLEN', '~', a.maxLen, '*', unpack(a.history))
 redis.call('PEXPIRE', KEYS[5], a.ttl)
 redis.call('XADD', KEYS[6], 'MAXLEN', '~', a.globalMaxLen, '*', unpack(a.history))
-redis.call('SET', KEYS[7], 'done', 'PX', a.dedupeTtl)
+redis.call('SET', KEYS[7], a.dedupeValue, 'PX', a.dedupeTtl)
 for i = 1, #a.stats, 2 do redis.call('HINCRBY', KEYS[9], a.stats[i], a.stats[i + 1]) end
 redis.call('ZADD', KEYS[10], a.now, a.member)
 redis.call('ZREMRANGEBYSCORE', KEYS[10], '-inf', a.now - a.ttl)
@@ -65,7 +65,8 @@ if a.forget then
   redis.call('HDEL', KEYS[7], a.forget)
   redis.call('HDEL', KEYS[8], a.forget)
 end
-if a.retry then redis.call('SET', KEYS[6], 'retry', 'KEEPTTL') end
+-- The event is settled only now: a crash before this line leaves its pending marker, and a redelivery decides again.
+if a.retry then redis.call('SET', KEYS[6], 'retry', 'KEEPTTL') else redis.call('SET', KEYS[6], 'done', 'KEEPTTL') end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', a.maxLen, '*', unpack(a.history))
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', a.globalMaxLen, '*', unpack(a.history))
 for i = 1, #a.stats, 2 do redis.call('HINCRBY', KEYS[5], a.stats[i], a.stats[i + 1]) end

@@ -34,21 +34,23 @@ test('50 concurrent failure events for one target across 4 healer processes: exa
 
   const base = Date.now();
   // Each event is delivered until it is accepted, as the Broker would retry a 503 (bounded here).
-  const deliver = async (i: number): Promise<Answer> => {
+  const deliver = async (i: number): Promise<Answer & { redelivered: boolean }> => {
     const data = result('web-http', 'http', podTarget('shop', pod), 'failed', base + i);
     const id = `burst-${i}`;
-    for (let attempt = 0; attempt < 20; attempt++) {
+    for (let attempt = 0; attempt < 40; attempt++) {
       const res = await postBinary(healers[(i + attempt) % 4]!.url, { id, type: EventType.checkFailed, source: '/selfheal/check-pods/web-http' }, data);
-      if (res.status !== 503) return res;
+      if (res.status !== 503) return { ...res, redelivered: attempt > 0 };
       await sleep(20 * (attempt + 1));
     }
-    throw new Error(`event ${i} still refused after 20 deliveries`);
+    throw new Error(`event ${i} still refused after 40 deliveries`);
   };
   const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => deliver(i)));
 
-  assert.ok(answers.every((a) => a.status === 200), answers.map((a) => `${a.status} ${a.text}`).filter((s) => !s.startsWith('200')).join('\n'));
+  // A 503 may come after a commit that Redis applied but answered too late: the redelivery is then a duplicate (202).
+  const unexpected = answers.filter((a) => a.status !== 200 && !(a.status === 202 && a.redelivered));
+  assert.deepEqual(unexpected.map((a) => `${a.status} ${a.text}`), []);
   const performed = answers.filter((a) => a.headers['ce-type'] === EventType.healPerformed);
-  assert.equal(performed.length, 1, 'one heal.performed among the answers');
+  assert.ok(performed.length <= 1, `${performed.length} heal.performed among the answers`);
   const evictions = sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/eviction'));
   assert.equal(evictions.length, 1, 'one eviction reached the API server');
   const client = new Redis(redis.url);

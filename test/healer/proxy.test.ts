@@ -75,3 +75,52 @@ test('proxy failover, fail-back with hysteresis, AllFailed, and the selector API
   assert.equal(group.switches, '2');
   assert.equal((await get(`${selector.url}/groups/nope`)).status, 404);
 });
+
+for (const env of [{ DRY_RUN: 'true' }, { BUDGET_MAX_ACTIONS: '0' }] as Array<Record<string, string>>) {
+  test(`a guard never keeps a group in AllFailed once its selected proxy recovers (${JSON.stringify(env)})`, async (t) => {
+    const h = await startHarness(t, { env });
+    const targets = await proxyWorld(h);
+    let at = T0;
+    const send = (role: ProxyRole, outcome: 'passed' | 'failed') => {
+      h.clock.now = at + 1000;
+      return h.send(result('squid-egress', 'egress', targets[role], outcome, (at += 1000), { proxy: { group: 'squid-egress', role } }));
+    };
+    for (const role of ['primary', 'secondary', 'primary', 'secondary'] as const) await send(role, 'failed');
+    const key = `{${h.prefix}}:proxy:squid-egress`;
+    // dry run acts on nothing: no AllFailed (the selector would answer 503), no alert; a spent budget does not stop alerts
+    assert.equal((await h.client.hgetall(key)).status, env.DRY_RUN ? 'PrimaryActive' : 'AllFailed');
+    assert.equal(h.sink.ofType(EventType.alert).length, env.DRY_RUN ? 0 : 1);
+    for (let i = 0; i < 3; i++) await send('primary', 'passed');
+    assert.equal((await h.client.hgetall(key)).status, 'PrimaryActive');
+    assert.equal(h.sim.requests.filter((r) => r.method === 'PATCH').length, 0);
+  });
+}
+
+test('a role counts once per check run, whatever its number of pods; a run fails when one of its pods fails', async (t) => {
+  const h = await startHarness(t);
+  for (const role of ['primary', 'secondary'] as const) {
+    await h.sim.createDeployment({ namespace: 'proxy', name: `squid-${role}`, replicas: 2, podLabels: { app: 'squid', role } });
+  }
+  h.sim.createService({ namespace: 'proxy', name: 'squid', selector: { app: 'squid', role: 'primary' }, ports: [{ port: 3128 }] });
+  const pods = (role: ProxyRole): Target[] =>
+    h.sim.listPods('proxy', { role }).map((p) => ({ namespace: 'proxy', kind: 'Proxy', name: p.metadata!.name!, workload: { kind: 'Deployment', name: `squid-${role}` } }));
+  let at = T0;
+  const run = async (outcomes: Record<ProxyRole, Array<'passed' | 'failed'>>) => {
+    const runId = `run-${(at += 60_000)}`;
+    h.clock.now = at;
+    const answers = [];
+    for (const role of ['secondary', 'primary'] as const) {
+      for (const [i, target] of pods(role).entries()) {
+        answers.push(await h.send(result('squid-egress', 'egress', target, outcomes[role][i]!, at + i, { runId, proxy: { group: 'squid-egress', role } })));
+      }
+    }
+    return answers;
+  };
+  await run({ primary: ['passed', 'passed'], secondary: ['passed', 'passed'] });
+  const blip = await run({ primary: ['failed', 'failed'], secondary: ['passed', 'passed'] });
+  assert.ok(!blip.some((a) => a.headers['ce-type'] === EventType.proxySwitched), 'one bad run is one failure, not two');
+  const group = await h.client.hgetall(`{${h.prefix}}:proxy:squid-egress`);
+  assert.equal(group.primaryFailures, '1');
+  const second = await run({ primary: ['passed', 'failed'], secondary: ['passed', 'passed'] });
+  assert.equal(second.filter((a) => a.headers['ce-type'] === EventType.proxySwitched).length, 1, 'a second failed run (one pod of two) fails over');
+});

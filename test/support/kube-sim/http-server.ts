@@ -71,7 +71,30 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startHttpServer(cluster: Cluster, requests: RequestRecord[], host: string): Promise<RunningServer> {
+/** A request the simulated RBAC refuses: 403 Forbidden, as the API server answers a service account without the verb. */
+export interface Denial {
+  method: string;
+  path: RegExp;
+}
+
+function forbidden(method: string, path: string): ApiResponse {
+  const resource = path.split('/').filter((s) => s !== '').at(-1) ?? '';
+  return {
+    status: 403,
+    body: {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: `${resource} is forbidden: User "system:serviceaccount:selfheal:test" cannot ${method.toLowerCase()} this resource`,
+      reason: 'Forbidden',
+      details: { kind: resource },
+      code: 403,
+    },
+  };
+}
+
+export async function startHttpServer(cluster: Cluster, requests: RequestRecord[], host: string, denials: Denial[] = []): Promise<RunningServer> {
   const exec = execEndpoint(cluster, (r) => requests.push(r));
   const server = createServer((req, res) => {
     void (async () => {
@@ -95,7 +118,8 @@ export async function startHttpServer(cluster: Cluster, requests: RequestRecord[
           contentType,
           body: await readBody(req),
         };
-        ({ status, body } = route(apiRequest, cluster));
+        const denied = denials.some((d) => d.method === record.method && d.path.test(record.path));
+        ({ status, body } = denied ? forbidden(record.method, record.path) : route(apiRequest, cluster));
       } catch (err) {
         const failure = err instanceof ApiError ? err : internalError(err instanceof Error ? err.message : String(err));
         status = failure.status.code;

@@ -2,6 +2,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Cluster } from './cluster.ts';
 import { startHttpServer } from './http-server.ts';
+import type { Denial } from './http-server.ts';
 import { kubeconfigYaml, makeKubeConfig } from './kubeconfig.ts';
 import { mapSelectorMatches } from './selectors.ts';
 import type { KubeSimulator, RequestRecord, SimulatorOptions } from './types.ts';
@@ -25,12 +26,15 @@ export async function startKubeSimulator(opts: SimulatorOptions = {}): Promise<K
   if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) throw new Error(`kube-sim: host must be a 127.0.0.0/8 address, got ${host}`);
   const cluster = new Cluster(opts.runtime ?? {}, opts.recreateDelayMs ?? 0);
   const requests: RequestRecord[] = [];
-  const server = await startHttpServer(cluster, requests, host);
+  const denials: Denial[] = [];
+  const server = await startHttpServer(cluster, requests, host, denials);
   let closed: Promise<void> | undefined;
 
   return {
     url: server.url,
     requests,
+    forbid: (method, path) => void denials.push({ method, path }),
+    allowAll: () => void denials.splice(0),
     kubeConfig: (): KubeConfig => makeKubeConfig(server.url),
     kubeconfigYaml: () => kubeconfigYaml(server.url),
     createNamespace: (name) => cluster.createNamespace(name),

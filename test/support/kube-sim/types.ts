@@ -74,6 +74,10 @@ export interface KubeSimulator {
   getDeployment(namespace: string, name: string): object | undefined;
   // log of API calls, for tests asserting what was called
   requests: RequestRecord[];
+  /** From now on, answer 403 Forbidden to requests with this method whose path matches (RBAC without the verb). */
+  forbid(method: string, path: RegExp): void;
+  /** Forgets every forbid(). */
+  allowAll(): void;
   // resolves when pending re-creations and runtime callbacks are done; rejects with runtime callback errors
   settle(): Promise<void>;
   // stops the server and calls podStopped for live pods
