@@ -48,8 +48,8 @@ await Promise.all(
 );
 const seconds = (performance.now() - started) / 1000;
 const calls = await commandCalls();
-// A decision reads with one pipeline (5 commands, one of them hgetall ×2) and commits with one script call.
-const loads = (calls.hgetall ?? 0) / 2;
+// A decision reads with one pipeline (one ZCOUNT of the budget among its commands) and commits with one script call.
+const loads = calls.zcount ?? 0;
 const scripts = (calls.evalsha ?? 0) + (calls.eval ?? 0);
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(1);
