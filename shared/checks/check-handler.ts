@@ -55,7 +55,7 @@ export function createCheckHandler(fn: CheckFunctionName, plan: Planner, deps: C
     }
     // Finding the targets spent part of the deadline; the probes get what is left.
     const left = Math.max(0, deps.deadlineMs - (performance.now() - started));
-    const results = await runChecks(checks, { runId, concurrency: deps.concurrency, deadlineMs: left, now: deps.now, signal: ctx.signal });
+    const { results, inconclusive } = await runChecks(checks, { runId, concurrency: deps.concurrency, deadlineMs: left, now: deps.now, signal: ctx.signal });
     const failed = results.filter((r) => r.outcome === 'failed');
     for (const r of failed) {
       ctx.log.warn({ runId, rule: r.rule, target: subjectOf(r.target), probe: r.probe, ...(r.proxy ? { proxy: r.proxy } : {}) }, `check failed: ${r.probe.error ?? 'failed'}`);
@@ -73,6 +73,12 @@ export function createCheckHandler(fn: CheckFunctionName, plan: Planner, deps: C
     } catch (error) {
       ctx.log.error({ ...summary, err: (error as Error).message }, 'check run finished, but the sink did not take the results');
       throw unavailable(`the sink did not take the ${events.length} results: ${(error as Error).message}`);
+    }
+    if (inconclusive.length > 0) {
+      const which = inconclusive.map((r) => `${subjectOf(r.target)}: ${r.probe.error ?? 'not run'}`);
+      ctx.log.error({ ...summary, inconclusive: which }, 'check run finished, but the API server did not let some probes run');
+      // Nothing is known about those targets: no result for them, and the ping is retried.
+      throw unavailable(`${inconclusive.length} probe(s) could not run: ${which.join('; ')}`);
     }
     ctx.log.info(summary, 'check run finished');
     return undefined;

@@ -40,12 +40,23 @@ export function toResult(check: PlannedCheck, verdict: Verdict, runId: string, o
   };
 }
 
-export async function runChecks(checks: readonly PlannedCheck[], opts: RunChecksOptions): Promise<CheckResult[]> {
+export interface RunOutcome {
+  results: CheckResult[];
+  /** Targets whose probe could not run (the API server refused it): no result, the run is to be retried. */
+  inconclusive: CheckResult[];
+}
+
+export async function runChecks(checks: readonly PlannedCheck[], opts: RunChecksOptions): Promise<RunOutcome> {
   const outcomes = await runBounded(checks, {
     concurrency: opts.concurrency,
     deadlineMs: opts.deadlineMs,
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   const observedAt = opts.now();
-  return outcomes.map((outcome, i) => toResult(checks[i]!, verdictOf(outcome), opts.runId, observedAt));
+  const run: RunOutcome = { results: [], inconclusive: [] };
+  outcomes.forEach((outcome, i) => {
+    const verdict = verdictOf(outcome);
+    (verdict.inconclusive ? run.inconclusive : run.results).push(toResult(checks[i]!, verdict, opts.runId, observedAt));
+  });
+  return run;
 }

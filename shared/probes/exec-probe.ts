@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { describeError } from './errors.ts';
 import { evaluateExec } from './exec-status.ts';
 import type { ExecStatus } from './exec-status.ts';
-import { failed } from './verdict.ts';
+import { failed, inconclusive } from './verdict.ts';
 import type { Verdict } from './verdict.ts';
 
 /** The socket the client returns; only closing it and hearing it close matter here. */
@@ -79,7 +79,22 @@ export function probeExec(exec: ExecFn, target: ExecTarget, signal: AbortSignal)
         if (done) ws.close();
         else ws.once('close', () => finish(failed({ latencyMs: elapsed(), error: 'exec stream closed without an exit status', output: out.text() })));
       },
-      (error: unknown) => finish(failed({ latencyMs: elapsed(), error: `exec could not start: ${describeError(error)}` })),
+      (error: unknown) => {
+        const detail = { latencyMs: elapsed(), error: `exec could not start: ${describeError(error)}` };
+        // A missing pod or container (400, 404) is the target's problem; a refusing or failing API server is not.
+        finish(targetsFault(error) ? failed(detail) : inconclusive(detail));
+      },
     );
   });
+}
+
+/** The handshake's HTTP status, when the API server answered the upgrade with one (ws: "Unexpected server response: 403"). */
+export function handshakeStatus(error: unknown): number | undefined {
+  const m = String((error as { message?: unknown } | null)?.message ?? '').match(/Unexpected server response: (\d{3})/);
+  return m ? Number(m[1]) : undefined;
+}
+
+function targetsFault(error: unknown): boolean {
+  const status = handshakeStatus(error);
+  return status === 400 || status === 404;
 }

@@ -43,7 +43,15 @@ export async function startFunction<S extends z.ZodType<BaseEnv>>(opts: {
     ...(parts.ready ? { ready: parts.ready } : {}),
     ...(parts.describe ? { describe: parts.describe } : {}),
   });
-  const { url, port } = await server.listen(env.PORT, env.HOST);
+  let listening: { url: string; port: number };
+  try {
+    listening = await server.listen(env.PORT, env.HOST);
+  } catch (error) {
+    // Setup may have opened Redis or a pool: a port already taken must not leave the process hanging on them.
+    await parts.close?.();
+    throw error;
+  }
+  const { url, port } = listening;
   log.info({ url }, 'listening');
   let stopped: Promise<void> | undefined;
   return {

@@ -9,7 +9,8 @@ export function isRetriableStatus(status: number): boolean {
 /** Delay before retry number `retry` (1 for the first retry): linear = delay × n, exponential = delay × 2^(n-1). */
 export function backoffMs(delivery: Pick<DeliverySpec, 'backoffPolicy' | 'backoffDelayMs'>, retry: number): number {
   if (delivery.backoffPolicy === 'linear') return delivery.backoffDelayMs * retry;
-  return delivery.backoffDelayMs * 2 ** (retry - 1);
+  // Knative: backoffDelay * 2^<numberOfRetries>, so the first retry already waits twice the delay.
+  return delivery.backoffDelayMs * 2 ** retry;
 }
 
 /** Trigger filter: every attribute named must be present on the event with exactly that value. */

@@ -32,6 +32,14 @@ const pingSourceDoc = z.object({
     contentType: z.string().default('text/plain'),
     data: z.string().default(''),
     sink: z.object({ ref: serviceRef }),
+  }).superRefine((spec, ctx) => {
+    // Found at load time rather than at the first tick, where it would stop the stack.
+    if (!/[/+]json\b/.test(spec.contentType) || spec.data === '') return;
+    try {
+      JSON.parse(spec.data);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['data'], message: `is not valid JSON (${(error as Error).message}) though contentType is ${spec.contentType}` });
+    }
   }),
 });
 

@@ -247,7 +247,12 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
   const firePing = (name: string): Promise<DeliveryRecord> => {
     const source = opts.pingSources.find((p) => p.name === name);
     if (!source) return Promise.reject(new Error(`no PingSource named "${name}" (known: ${opts.pingSources.map((p) => p.name).join(', ')})`));
-    const event = pingEvent(source);
+    let event: CloudEvent<unknown>;
+    try {
+      event = pingEvent(source);
+    } catch (error) {
+      return Promise.reject(new Error(`PingSource "${name}" has data that is not ${source.contentType}: ${(error as Error).message}`));
+    }
     log.info({ pingSource: name, sink: source.sink, ceId: event.id }, `ping ${name} → ${source.sink}`);
     return track(() => deliver(event, `pingsource/${name}`, source.sink, PING_DELIVERY));
   };

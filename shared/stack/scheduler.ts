@@ -20,18 +20,25 @@ export function startScheduler(opts: {
   const lastTick = new Map<string, number>();
   let stopped = false;
 
+  // setTimeout turns a delay past 2^31-1 ms (24.8 days) into 1 ms: far ticks are reached in hops of at most that.
+  const MAX_TIMER_MS = 2_147_483_647;
+  const wait = (source: PingSourceSpec, delayMs: number, then: () => void): void => {
+    if (stopped) return;
+    const hop = Math.min(delayMs, MAX_TIMER_MS);
+    timers.set(
+      source.name,
+      setTimeout(() => (hop < delayMs ? wait(source, delayMs - hop, then) : then()), hop),
+    );
+  };
   const arm = (source: PingSourceSpec): void => {
     if (stopped) return;
     const { tickMs, delayMs } = nextTick(source.schedule, clock, now(), lastTick.get(source.name));
     lastTick.set(source.name, tickMs);
-    timers.set(
-      source.name,
-      setTimeout(() => {
-        // A tick fires whether or not the previous run ended, as PingSource does.
-        opts.fire(source.name).catch((error: unknown) => opts.logger.error({ pingSource: source.name, err: (error as Error).message }, 'ping failed'));
-        arm(source);
-      }, delayMs),
-    );
+    wait(source, delayMs, () => {
+      // A tick fires whether or not the previous run ended, as PingSource does.
+      opts.fire(source.name).catch((error: unknown) => opts.logger.error({ pingSource: source.name, err: (error as Error).message }, 'ping failed'));
+      arm(source);
+    });
   };
 
   for (const source of opts.pingSources) {

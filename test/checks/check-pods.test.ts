@@ -171,6 +171,20 @@ test('exec: a non-zero exit fails with the exit code and the first outputLimit b
   }
 });
 
+test('exec refused by the API server (RBAC 403): no verdict on the pods, the ping is answered 503 to be retried', async () => {
+  lab.exec = () => ({ exitCode: 0 });
+  lab.sim.forbid('GET', /\/pods\/[^/]+\/exec$/);
+  try {
+    lab.sink.clear();
+    const res = await postBinary(fn.url, { id: `forbidden-${Date.now()}`, type: EventType.ping, source: '/test' }, { rules: ['squid-config'] });
+    assert.equal(res.status, 503, res.text);
+    assert.match(res.text, /could not run: .*403/);
+    assert.equal(lab.sink.ofType(EventType.checkFailed).length, 0, 'a healthy pod is not reported failed');
+  } finally {
+    lab.sim.allowAll();
+  }
+});
+
 test('exec: a command that hangs fails on the rule timeout', async () => {
   const [first] = lab.sim.listPods('proxy', { app: 'squid' }).map((p) => p.metadata.name);
   lab.exec = (pod) => (pod.metadata.name === first ? { hang: true } : { exitCode: 0 });

@@ -34,6 +34,15 @@ const sliceCases: Array<[string, SliceLike[], number]> = [
   ['ready false does not', [{ endpoints: [{ conditions: { ready: false } }] }], 0],
   ['nil ready counts as ready', [{ endpoints: [{ conditions: {} }, { conditions: { ready: null } }, {}] }], 3],
   ['across slices', [{ endpoints: [{ conditions: { ready: true } }] }, { endpoints: [{ conditions: { ready: false } }, { conditions: { ready: true } }] }], 2],
+  [
+    'one pod in two slices (dual stack) counts once',
+    [
+      { endpoints: [{ addresses: ['10.0.0.5'], targetRef: { uid: 'pod-a' }, conditions: { ready: true } }] },
+      { endpoints: [{ addresses: ['fd00::5'], targetRef: { uid: 'pod-a' }, conditions: { ready: true } }] },
+    ],
+    1,
+  ],
+  ['without a targetRef, by address', [{ endpoints: [{ addresses: ['10.0.0.5'] }] }, { endpoints: [{ addresses: ['10.0.0.5'] }, { addresses: ['10.0.0.6'] }] }], 2],
 ];
 for (const [name, slices, expected] of sliceCases) {
   test(`countReady: ${name}`, () => assert.equal(countReady(slices), expected));

@@ -60,3 +60,21 @@ test('a timer that wakes early does not fire the same tick twice', () => {
   assert.equal(early.tickMs - first.tickMs, 60_000);
   assert.throws(() => compressedClock(origin, 0), /positive/);
 });
+
+test('a tick more than 24.8 days ahead is waited for, not fired at once in a loop', async () => {
+  const { startScheduler } = await import('../../shared/stack/scheduler.ts');
+  const { createLogger } = await import('../../shared/log/logger.ts');
+  let fired = 0;
+  const scheduler = startScheduler({
+    pingSources: [{ name: 'yearly', namespace: 'selfheal', schedule: parseCron('0 0 1 1 *'), contentType: 'application/json', data: '{}', sink: 'check-pods' }],
+    speed: 1,
+    fire: async () => {
+      fired++;
+    },
+    logger: createLogger({ name: 'test', level: 'silent' }),
+    now: () => Date.parse('2026-02-01T00:00:00Z'),
+  });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  scheduler.stop();
+  assert.equal(fired, 0);
+});

@@ -115,7 +115,7 @@ test('a 503 is retried with exponential backoff until the subscriber takes the e
   await router.idle();
   assert.deepEqual(sub.received.map((e) => e.id), ['retry-me', 'retry-me', 'retry-me']);
   assert.deepEqual(router.deliveries.map((d) => [d.outcome, d.attempts, d.status]), [['delivered', 3, 202]]);
-  assert.deepEqual(lines.filter((l) => l.msg === 'delivery failed, retrying').map((l) => l.retryInMs), [10, 20]);
+  assert.deepEqual(lines.filter((l) => l.msg === 'delivery failed, retrying').map((l) => l.retryInMs), [20, 40], 'Knative: backoffDelay × 2^retry');
   assert.equal(router.deadLetters.length, 0);
 });
 

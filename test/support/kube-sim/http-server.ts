@@ -129,7 +129,16 @@ export async function startHttpServer(cluster: Cluster, requests: RequestRecord[
       send(res, status, body);
     })();
   });
-  server.on('upgrade', (req, socket, head) => exec.handleUpgrade(req, socket, head));
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://kube-sim').pathname;
+    if (denials.some((d) => d.method === (req.method ?? 'GET') && d.path.test(path))) {
+      requests.push({ method: req.method ?? 'GET', path, query: '', status: 403 });
+      const body = JSON.stringify(forbidden(req.method ?? 'GET', path).body);
+      socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      return;
+    }
+    exec.handleUpgrade(req, socket, head);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, host, () => resolve());
