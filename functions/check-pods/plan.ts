@@ -10,6 +10,7 @@ import { probeExec } from '../../shared/probes/exec-probe.ts';
 import type { ExecFn } from '../../shared/probes/exec-probe.ts';
 import { hostPort } from '../../shared/probes/host-port.ts';
 import { probeHttp } from '../../shared/probes/http-probe.ts';
+import { dispatcherFor } from '../../shared/probes/tls-dispatcher.ts';
 import { probeTcp } from '../../shared/probes/tcp-probe.ts';
 import { failed } from '../../shared/probes/verdict.ts';
 import type { ResolvedRule } from '../../shared/rules/load.ts';
@@ -27,7 +28,7 @@ function podCheck(rule: PodRule & ResolvedRule, pod: RunningPod, kube: KubeClien
         rule,
         target: podTarget(pod, hostPort(pod.ip, rule.port)),
         timeoutMs: rule.timeoutMs,
-        run: (signal) => probeHttp(pod.ip, rule, deps.http, signal),
+        run: (signal) => probeHttp(pod.ip, rule, dispatcherFor(rule, deps.http, deps.ca), signal),
       };
     case 'tcp':
       return {

@@ -113,6 +113,13 @@ const httpRule = z.strictObject({
     })
     .optional(),
   slowMs: z.number().int().min(1).optional(),
+  /** HTTPS to a pod IP: the name its certificate carries, or no verification at all (what the kubelet does). */
+  tls: z
+    .strictObject({
+      serverName: z.string().min(1).optional(),
+      insecureSkipVerify: z.boolean().default(false),
+    })
+    .optional(),
 });
 
 const tcpRule = z.strictObject({

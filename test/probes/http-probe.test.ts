@@ -5,6 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { probeHttp } from '../../shared/probes/http-probe.ts';
+import { dispatcherFor } from '../../shared/probes/tls-dispatcher.ts';
 import type { HttpProbeRule } from '../../shared/probes/http-probe.ts';
 import { loadCaBundle } from '../../shared/probes/tls-ca.ts';
 import { freePort } from '../support/redis.ts';
@@ -136,4 +137,28 @@ test('loadCaBundle: a missing or non-PEM file is a clear start-up error', async 
   await assert.rejects(loadCaBundle('/nonexistent/ca.pem'), /EXTRA_CA_FILE \/nonexistent\/ca.pem cannot be read/);
   await assert.rejects(loadCaBundle(new URL(import.meta.url).pathname), /holds no PEM certificate/);
   assert.equal(await loadCaBundle(undefined), undefined);
+});
+
+test('https to a pod IP its certificate does not name: fails verified, passes with tls.serverName or insecureSkipVerify', async () => {
+  // 127.0.0.31 is not among the certificate's names (localhost, 127.0.0.1, 127.0.0.10-20), as a pod IP never is.
+  const server = createHttpsServer({ cert: EXTERNAL_SITE_CERT_PEM, key: EXTERNAL_SITE_KEY_PEM }, (_req, res) => res.end('ok'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.31', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const ca = await loadCaBundle(EXTERNAL_SITE_CA_PATH);
+  const shared = new Agent({ connect: { ca } });
+  try {
+    const base = { ...rule({ scheme: 'https', port, path: '/' }) };
+    const verified = await probeHttp('127.0.0.31', base, dispatcherFor({}, shared, ca), signal());
+    assert.equal(verified.passed, false);
+    assert.match(String(verified.probe.error), /ERR_TLS_CERT_ALTNAME_INVALID/);
+    const named = { tls: { serverName: 'localhost', insecureSkipVerify: false } };
+    assert.equal((await probeHttp('127.0.0.31', base, dispatcherFor(named, shared, ca), signal())).passed, true);
+    const skipped = { tls: { insecureSkipVerify: true } };
+    assert.equal((await probeHttp('127.0.0.31', base, dispatcherFor(skipped, shared, undefined), signal())).passed, true);
+    assert.equal(dispatcherFor(named, shared, ca), dispatcherFor(named, shared, ca), 'one pool per rule, reused across runs');
+  } finally {
+    await shared.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });
