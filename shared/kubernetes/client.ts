@@ -43,6 +43,9 @@ export async function loadKubeConfig(): Promise<k8s.KubeConfig> {
 
 export async function createKubeClients(opts: { config?: k8s.KubeConfig; timeoutMs: number }): Promise<KubeClients> {
   const mod = await loadKubeModule();
+  // The exec WebSocket has no handshake timeout of its own: an API server that accepts the connection and never
+  // upgrades it would keep one socket open per probe. WebSocketHandler is not re-exported by the package entry.
+  const [{ WebSocketHandler }, { WebSocket }] = await Promise.all([import('@kubernetes/client-node/dist/web-socket-handler.js'), import('ws')]);
   const config = opts.config ?? (await loadKubeConfig());
   const timeout: k8s.ObservableMiddleware = {
     // The client has no default request timeout; a hung API server must not hang a check or a heal.
@@ -58,7 +61,10 @@ export async function createKubeClients(opts: { config?: k8s.KubeConfig; timeout
     core: config.makeApiClient(mod.CoreV1Api),
     apps: config.makeApiClient(mod.AppsV1Api),
     discovery: config.makeApiClient(mod.DiscoveryV1Api),
-    exec: new mod.Exec(config),
+    exec: new mod.Exec(
+      config,
+      new WebSocketHandler(config, (uri, protocols, wsOpts) => new WebSocket(uri, protocols, { ...wsOpts, handshakeTimeout: opts.timeoutMs })),
+    ),
     timeoutMs: opts.timeoutMs,
     options(patch?: PatchType): k8s.ConfigurationOptions {
       const base: k8s.ConfigurationOptions = { middleware: [timeout], middlewareMergeStrategy: 'append' };

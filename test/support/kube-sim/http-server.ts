@@ -94,7 +94,13 @@ function forbidden(method: string, path: string): ApiResponse {
   };
 }
 
-export async function startHttpServer(cluster: Cluster, requests: RequestRecord[], host: string, denials: Denial[] = []): Promise<RunningServer> {
+/** Exec upgrades the server accepts and never answers (a kubelet stuck on the pod), and those still open. */
+export interface Stalls {
+  on: boolean;
+  readonly open: Set<import('node:stream').Duplex>;
+}
+
+export async function startHttpServer(cluster: Cluster, requests: RequestRecord[], host: string, denials: Denial[] = [], stalls: Stalls = { on: false, open: new Set() }): Promise<RunningServer> {
   const exec = execEndpoint(cluster, (r) => requests.push(r));
   const server = createServer((req, res) => {
     void (async () => {
@@ -137,6 +143,14 @@ export async function startHttpServer(cluster: Cluster, requests: RequestRecord[
       socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
       return;
     }
+    if (stalls.on) {
+      stalls.open.add(socket);
+      socket.once('close', () => stalls.open.delete(socket));
+      // The client gave up (its FIN): as a real server would, let go of the half-open connection.
+      socket.once('end', () => socket.destroy());
+      socket.on('error', () => socket.destroy());
+      return;
+    }
     exec.handleUpgrade(req, socket, head);
   });
   await new Promise<void>((resolve, reject) => {
@@ -147,6 +161,7 @@ export async function startHttpServer(cluster: Cluster, requests: RequestRecord[
   return {
     url: `http://${host}:${port}`,
     async close() {
+      for (const s of stalls.open) s.destroy();
       exec.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -2,7 +2,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Cluster } from './cluster.ts';
 import { startHttpServer } from './http-server.ts';
-import type { Denial } from './http-server.ts';
+import type { Denial, Stalls } from './http-server.ts';
 import { kubeconfigYaml, makeKubeConfig } from './kubeconfig.ts';
 import { mapSelectorMatches } from './selectors.ts';
 import type { KubeSimulator, RequestRecord, SimulatorOptions } from './types.ts';
@@ -27,7 +27,8 @@ export async function startKubeSimulator(opts: SimulatorOptions = {}): Promise<K
   const cluster = new Cluster(opts.runtime ?? {}, opts.recreateDelayMs ?? 0);
   const requests: RequestRecord[] = [];
   const denials: Denial[] = [];
-  const server = await startHttpServer(cluster, requests, host, denials);
+  const stalls: Stalls = { on: false, open: new Set() };
+  const server = await startHttpServer(cluster, requests, host, denials, stalls);
   let closed: Promise<void> | undefined;
 
   return {
@@ -35,6 +36,8 @@ export async function startKubeSimulator(opts: SimulatorOptions = {}): Promise<K
     requests,
     forbid: (method, path) => void denials.push({ method, path }),
     allowAll: () => void denials.splice(0),
+    stallExec: (on) => void (stalls.on = on),
+    stalledExecSockets: () => stalls.open.size,
     kubeConfig: (): KubeConfig => makeKubeConfig(server.url),
     kubeconfigYaml: () => kubeconfigYaml(server.url),
     createNamespace: (name) => cluster.createNamespace(name),

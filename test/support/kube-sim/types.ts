@@ -78,6 +78,10 @@ export interface KubeSimulator {
   forbid(method: string, path: RegExp): void;
   /** Forgets every forbid(). */
   allowAll(): void;
+  /** While on, exec upgrades are accepted and never answered, as by a kubelet stuck on the pod. */
+  stallExec(on: boolean): void;
+  /** Stalled exec connections the client has not closed yet. */
+  stalledExecSockets(): number;
   // resolves when pending re-creations and runtime callbacks are done; rejects with runtime callback errors
   settle(): Promise<void>;
   // stops the server and calls podStopped for live pods
