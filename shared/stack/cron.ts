@@ -78,8 +78,9 @@ export function parseCron(expression: string): Cron {
     days,
     months,
     weekdays,
-    dayRestricted: !fields[2]!.startsWith('*'),
-    weekdayRestricted: !fields[4]!.startsWith('*'),
+    // As robfig/cron (what PingSource runs): only a bare * (or ?) leaves a day field unrestricted; */N restricts it.
+    dayRestricted: !['*', '?'].includes(fields[2]!),
+    weekdayRestricted: !['*', '?'].includes(fields[4]!),
   });
 }
 

@@ -23,6 +23,11 @@ test('days: weekdays (7 is Sunday too), and either day field when both are restr
   assert.equal(next('0 8 * * 1-5', '2030-01-05T12:00:00Z'), '2030-01-07T08:00:00.000Z');
   assert.equal(next('0 8 * * 7', '2030-01-05T12:00:00Z'), '2030-01-06T08:00:00.000Z');
   assert.equal(next('0 0 15 * 1', '2030-01-05T12:00:00Z'), '2030-01-07T00:00:00.000Z');
+  // */N restricts its field (robfig/cron): every other day OR Monday; 2030-01-07 is the 7th and a Monday,
+  // 2030-01-06 (the 6th, a Sunday) matches neither.
+  assert.equal(next('0 0 */2 * 1', '2030-01-05T12:00:00Z'), '2030-01-07T00:00:00.000Z');
+  // from Monday the 7th: the 9th (odd), not the next Monday (14th) as "Mondays only" would say
+  assert.equal(next('0 0 */2 * 1', '2030-01-07T12:00:00Z'), '2030-01-09T00:00:00.000Z');
 });
 
 test('bad schedules are refused with the field named', () => {
