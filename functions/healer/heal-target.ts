@@ -197,7 +197,7 @@ export async function healTarget(deps: HealerDeps, rule: TargetRule, result: Che
         token,
         set:
           outcome.kind === 'performed'
-            ? { lastAction: verdict.action, lastActionAt: done, verifyingAction: verdict.action, verifyingSince: done, thresholdHitsSinceAction: 0 }
+            ? { lastAction: verdict.action, lastActionAt: done, verifyingAction: verdict.action, verifyingSince: done }
             : outcome.kind === 'failed' && !outcome.transient
               ? // An action that cannot work (forbidden, no owner to scale) must not be retried at every result:
                 // the cooldown applies and the next decision takes the next rung (an alert, typically).

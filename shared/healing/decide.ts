@@ -63,7 +63,7 @@ export function countResult(target: TargetState, result: ResultFacts): TargetSta
 }
 
 function clearVerification(unit: UnitState): UnitState {
-  return { ...unit, verifyingAction: '', verifyingSince: 0, thresholdHitsSinceAction: 0 };
+  return { ...unit, verifyingAction: '', verifyingSince: 0 };
 }
 
 export function decide(input: DecideInput): Decision {
@@ -87,9 +87,6 @@ export function decide(input: DecideInput): Decision {
   }
 
   const overThreshold = target.consecutiveFailures >= policy.failureThreshold;
-  if (overThreshold && verifying && result.observedAt > unit.verifyingSince && !input.alreadyCounted) {
-    unit.thresholdHitsSinceAction += 1;
-  }
   if (!overThreshold) return { target, unit, verdict: skip('below-threshold') };
   if (unit.pendingAction !== '' && unit.pendingUntil > now) return { target, unit, verdict: skip('action-in-progress') };
   if (unit.lastActionAt > 0 && now < unit.lastActionAt + policy.cooldown) return { target, unit, verdict: skip('cooldown') };

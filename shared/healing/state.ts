@@ -25,8 +25,6 @@ export interface UnitState {
   /** Set after an action until it is judged healed or not. */
   verifyingAction: Action | '';
   verifyingSince: number;
-  /** Failures at or over the threshold seen on any target of the unit since the action. */
-  thresholdHitsSinceAction: number;
   pendingAction: Action | '';
   pendingToken: string;
   pendingUntil: number;
@@ -82,7 +80,6 @@ export const EMPTY_UNIT: UnitState = Object.freeze({
   lastActionAt: 0,
   verifyingAction: '',
   verifyingSince: 0,
-  thresholdHitsSinceAction: 0,
   pendingAction: '',
   pendingToken: '',
   pendingUntil: 0,

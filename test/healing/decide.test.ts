@@ -29,7 +29,6 @@ test('table: given state and result, the verdict and its reason', () => {
     ['passes after the window settle it healed', { target: target({ consecutivePasses: 1 }), unit: unit({ ladderStep: 1, verifyingAction: 'scale', verifyingSince: T0 - 31_000 }), result: pass(T0), policy, now: T0 }, 'skip healed'],
     ['passes inside the window do not settle it', { target: target({ consecutivePasses: 5 }), unit: unit({ verifyingAction: 'restart', verifyingSince: T0 - 1_000 }), result: pass(T0), policy, now: T0 }, 'skip passing'],
     ['another target of the unit failing now forbids "healed"', { target: target({ consecutivePasses: 5 }), unit: unit({ verifyingAction: 'restart', verifyingSince: T0 - 31_000 }), result: pass(T0), policy, now: T0, othersFailing: 1 }, 'skip passing'],
-    ['failures inside the window do not forbid "healed" once the unit passes', { target: target({ consecutivePasses: 5 }), unit: unit({ verifyingAction: 'restart', verifyingSince: T0 - 31_000, thresholdHitsSinceAction: 1 }), result: pass(T0), policy, now: T0 }, 'skip healed'],
     ['a failure probed before the action does not escalate it', { target: target({ consecutiveFailures: 5 }), unit: unit({ lastActionAt: T0 - 70_000, verifyingAction: 'restart', verifyingSince: T0 - 70_000 }), result: fail(T0 - 71_000), policy, now: T0 }, 'skip verifying'],
   ];
   for (const [name, input, expected] of rows) {
@@ -105,7 +104,7 @@ test('invariants hold over random histories', () => {
         t = d.target;
         u = d.unit;
         if (d.verdict.kind === 'act' && s.actionTaken) {
-          u = { ...u, lastAction: d.verdict.action, lastActionAt: now, verifyingAction: d.verdict.action, verifyingSince: now, thresholdHitsSinceAction: 0, actionsPerformed: u.actionsPerformed + 1 };
+          u = { ...u, lastAction: d.verdict.action, lastActionAt: now, verifyingAction: d.verdict.action, verifyingSince: now, actionsPerformed: u.actionsPerformed + 1 };
         }
         assert.ok(u.actionsHealed + u.actionsNotHealed <= u.actionsPerformed, 'every judged action was performed');
       }
