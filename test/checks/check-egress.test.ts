@@ -4,8 +4,8 @@ import { checkEgressParts } from '../../functions/check-egress/parts.ts';
 import { EventType } from '../../shared/events/types.ts';
 import type { RunningFunction } from '../../shared/runtime/run-function.ts';
 import { postBinary } from '../support/http.ts';
-import { EXTERNAL_SITE_CA_PATH, startDemoApp } from '../support/targets/index.ts';
-import type { DemoApp } from '../support/targets/index.ts';
+import { EXTERNAL_SITE_CA_PATH, startDemoApp } from '../../shared/dev/targets/index.ts';
+import type { DemoApp } from '../../shared/dev/targets/index.ts';
 import { PORTS, resultsOf, startLab } from './lab.ts';
 import type { Lab } from './lab.ts';
 

@@ -5,7 +5,7 @@ import { EventType } from '../../shared/events/types.ts';
 import { postBinary, postStructured } from '../support/http.ts';
 import { startChild } from '../support/process.ts';
 import type { Child } from '../support/process.ts';
-import { EXTERNAL_SITE_CA_PATH } from '../support/targets/index.ts';
+import { EXTERNAL_SITE_CA_PATH } from '../../shared/dev/targets/index.ts';
 import { PORTS, resultsOf, startLab } from './lab.ts';
 import type { Lab } from './lab.ts';
 

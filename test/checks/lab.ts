@@ -14,12 +14,12 @@ import type { Logger } from '../../shared/log/logger.ts';
 import { parseRules } from '../../shared/rules/load.ts';
 import { startFunction } from '../../shared/runtime/run-function.ts';
 import type { FunctionParts, RunningFunction } from '../../shared/runtime/run-function.ts';
-import { startKubeSimulator } from '../support/kube-sim/index.ts';
-import type { ExecReply, KubeSimulator, V1PodLike } from '../support/kube-sim/index.ts';
+import { startKubeSimulator } from '../../shared/dev/kube-sim/index.ts';
+import type { ExecReply, KubeSimulator, V1PodLike } from '../../shared/dev/kube-sim/index.ts';
 import { startSink } from '../support/sink.ts';
 import type { Sink } from '../support/sink.ts';
-import { startDemoApp, startExternalSite, startForwardProxy, startTcpListener } from '../support/targets/index.ts';
-import type { DemoApp, ExternalSite, ForwardProxy, TcpListener } from '../support/targets/index.ts';
+import { startDemoApp, startExternalSite, startForwardProxy, startTcpListener } from '../../shared/dev/targets/index.ts';
+import type { DemoApp, ExternalSite, ForwardProxy, TcpListener } from '../../shared/dev/targets/index.ts';
 
 /** Pod label telling the lab which real server a pod runs. */
 export const SERVE_LABEL = 'lab-serve';

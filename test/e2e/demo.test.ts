@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 
-const main = new URL('../../shared/demo/main.ts', import.meta.url).pathname;
+const main = new URL('../../shared/dev/demo/main.ts', import.meta.url).pathname;
 
 test('npm run demo: every scenario happens as told, and it exits 0', async () => {
   const child = spawn(process.execPath, [main], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'error' } });

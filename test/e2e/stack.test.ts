@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { EventType } from '../../shared/events/types.ts';
-import { PROJECT_ROOT, startStack } from '../../shared/stack/stack.ts';
-import type { Stack } from '../../shared/stack/stack.ts';
+import { PROJECT_ROOT, startStack } from '../../shared/dev/stack/stack.ts';
+import type { Stack } from '../../shared/dev/stack/stack.ts';
 import { createKeys } from '../../shared/store/keys.ts';
 import { postBinary, postStructured } from '../support/http.ts';
 import { useRedis } from '../support/redis.ts';
@@ -23,7 +23,7 @@ before(async () => {
     pingSchedules: false,
     redisUrl: redis.url,
     redisKeyPrefix: prefix,
-    rulesFile: `${PROJECT_ROOT}/shared/demo/rules.yaml`,
+    rulesFile: `${PROJECT_ROOT}/shared/dev/demo/rules.yaml`,
     logLevel: 'error',
     output: { write: () => {} },
   });

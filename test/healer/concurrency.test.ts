@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { EventType } from '../../shared/events/types.ts';
-import { startKubeSimulator } from '../support/kube-sim/index.ts';
+import { startKubeSimulator } from '../../shared/dev/kube-sim/index.ts';
 import { postBinary } from '../support/http.ts';
 import type { Answer } from '../support/http.ts';
 import { startChild } from '../support/process.ts';

@@ -9,8 +9,8 @@ import { dispatcherFor } from '../../shared/probes/tls-dispatcher.ts';
 import type { HttpProbeRule } from '../../shared/probes/http-probe.ts';
 import { loadCaBundle } from '../../shared/probes/tls-ca.ts';
 import { freePort } from '../support/redis.ts';
-import { EXTERNAL_SITE_CA_PATH, EXTERNAL_SITE_CERT_PEM, EXTERNAL_SITE_KEY_PEM, startDemoApp } from '../support/targets/index.ts';
-import type { DemoApp } from '../support/targets/index.ts';
+import { EXTERNAL_SITE_CA_PATH, EXTERNAL_SITE_CERT_PEM, EXTERNAL_SITE_KEY_PEM, startDemoApp } from '../../shared/dev/targets/index.ts';
+import type { DemoApp } from '../../shared/dev/targets/index.ts';
 
 const HOST = '127.0.0.1';
 let app: DemoApp;

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { probeTcp } from '../../shared/probes/tcp-probe.ts';
-import { startTcpListener } from '../support/targets/index.ts';
+import { startTcpListener } from '../../shared/dev/targets/index.ts';
 import { startStalledListener } from '../checks/stalled-listener.ts';
-import type { TcpListener } from '../support/targets/index.ts';
+import type { TcpListener } from '../../shared/dev/targets/index.ts';
 
 const HOST = '127.0.0.1';
 let listener: TcpListener;

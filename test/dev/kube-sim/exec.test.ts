@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Exec, type V1Status } from '@kubernetes/client-node';
 import WebSocket from 'ws';
-import type { ExecReply, V1PodLike } from '../support/kube-sim/index.ts';
+import type { ExecReply, V1PodLike } from '../../../shared/dev/kube-sim/index.ts';
 import { startFixture } from './fixture.ts';
 
 class Collect extends Writable {

@@ -7,10 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { Agent, request } from 'undici';
-import { HttpError } from '../http/http-error.ts';
-import { parseEvent } from '../http/parse-event.ts';
-import { readBody } from '../http/read-body.ts';
-import type { Logger } from '../log/logger.ts';
+import { HttpError } from '../../http/http-error.ts';
+import { parseEvent } from '../../http/parse-event.ts';
+import { readBody } from '../../http/read-body.ts';
+import type { Logger } from '../../log/logger.ts';
 import { backoffMs, filterMatches, isRetriableStatus } from './delivery.ts';
 import type { DeliverySpec, PingSourceSpec, TriggerSpec } from './manifests.ts';
 

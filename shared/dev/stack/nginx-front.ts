@@ -2,7 +2,7 @@
 // nginx-http probes) with the app's /health, since the demo app itself serves no index page.
 import { createServer, request } from 'node:http';
 import type { Socket } from 'node:net';
-import type { DemoApp } from '../../test/support/targets/index.ts';
+import type { DemoApp } from '../targets/index.ts';
 
 export interface NginxFront {
   close(): Promise<void>;

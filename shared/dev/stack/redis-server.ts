@@ -5,7 +5,7 @@ import { access, constants } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../log/logger.ts';
+import type { Logger } from '../../log/logger.ts';
 import { freeLoopbackPort } from './function-process.ts';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';

@@ -1,7 +1,7 @@
 // Shared setup for the simulator's tests: a started simulator with a runtime that records pod lifecycle calls.
 import type { TestContext } from 'node:test';
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { startKubeSimulator, type KubeSimulator, type PodRuntime, type V1PodLike } from '../support/kube-sim/index.ts';
+import { startKubeSimulator, type KubeSimulator, type PodRuntime, type V1PodLike } from '../../../shared/dev/kube-sim/index.ts';
 
 export interface Fixture {
   sim: KubeSimulator;

@@ -1,5 +1,5 @@
 // Fires each PingSource on its cron schedule, on a clock `speed` times faster than real time.
-import type { Logger } from '../log/logger.ts';
+import type { Logger } from '../../log/logger.ts';
 import { compressedClock, nextTick } from './cron.ts';
 import type { PingSourceSpec } from './manifests.ts';
 

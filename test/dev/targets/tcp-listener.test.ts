@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
-import { startTcpListener } from '../support/targets/index.ts';
+import { startTcpListener } from '../../../shared/dev/targets/index.ts';
 
 function tryConnect(host: string, port: number): Promise<'connected' | string> {
   return new Promise((resolve) => {

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { createLogger } from '../log/logger.ts';
+import { createLogger } from '../../log/logger.ts';
 import { parseArgs, USAGE, UsageError } from './args.ts';
 import type { StackArgs } from './args.ts';
 import { logOutput } from './log-output.ts';

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { logOutput } from '../stack/log-output.ts';
 import { PROJECT_ROOT, startStack } from '../stack/stack.ts';
-import { createKeys } from '../store/keys.ts';
+import { createKeys } from '../../store/keys.ts';
 import { cascadeGuard, escalation, healthyStart, proxyFailover, restartHeals, StepFailed } from './scenarios.ts';
 import type { DemoContext } from './scenarios.ts';
 import { createTimeline } from './timeline.ts';
@@ -15,7 +15,7 @@ timeline.say('Starting the local stack on a simulated cluster (functions, router
 const stack = await startStack({
   simulate: true,
   pingSchedules: false,
-  rulesFile: `${PROJECT_ROOT}/shared/demo/rules.yaml`,
+  rulesFile: `${PROJECT_ROOT}/shared/dev/demo/rules.yaml`,
   redisKeyPrefix: prefix,
   // Demo history expires after an hour: the demo leaves nothing behind in a shared Redis.
   healerEnv: { TARGET_TTL: '1h', DEDUPE_TTL: '1h' },

@@ -1,10 +1,10 @@
 // The local stack: every function of knative/ as a child process on loopback, the router as their Broker, the
 // PingSource schedules, Redis, and (when simulating) the simulated cluster; started and stopped as one.
 import { join, resolve } from 'node:path';
-import { parseDuration } from '../config/duration.ts';
-import { createLogger } from '../log/logger.ts';
-import type { Logger } from '../log/logger.ts';
-import { loadRulesFile } from '../rules/load.ts';
+import { parseDuration } from '../../config/duration.ts';
+import { createLogger } from '../../log/logger.ts';
+import type { Logger } from '../../log/logger.ts';
+import { loadRulesFile } from '../../rules/load.ts';
 import { startFunctionProcess } from './function-process.ts';
 import type { FunctionProcess } from './function-process.ts';
 import { logOutput } from './log-output.ts';
@@ -19,7 +19,7 @@ import { startScheduler } from './scheduler.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { SimulatedWorld } from './simulated-world.ts';
 
-export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
+export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..', '..');
 
 export interface StackOptions {
   /** Run against the built-in simulated cluster instead of the current kubeconfig's. */

@@ -1,11 +1,11 @@
 // Unit tests of the patch engines (RFC 6902, RFC 7386, strategic merge) and of the selector parser.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyJsonPatch, JsonPatchError } from '../support/kube-sim/json-patch.ts';
-import { applyPatch, MERGE_PATCH, STRATEGIC_MERGE_PATCH } from '../support/kube-sim/patch.ts';
-import { matches, parseLabelSelector, SelectorError, selectorString } from '../support/kube-sim/selectors.ts';
-import { ApiError } from '../support/kube-sim/status.ts';
-import { MERGE_KEYS } from '../support/kube-sim/strategic-merge.ts';
+import { applyJsonPatch, JsonPatchError } from '../../../shared/dev/kube-sim/json-patch.ts';
+import { applyPatch, MERGE_PATCH, STRATEGIC_MERGE_PATCH } from '../../../shared/dev/kube-sim/patch.ts';
+import { matches, parseLabelSelector, SelectorError, selectorString } from '../../../shared/dev/kube-sim/selectors.ts';
+import { ApiError } from '../../../shared/dev/kube-sim/status.ts';
+import { MERGE_KEYS } from '../../../shared/dev/kube-sim/strategic-merge.ts';
 
 test('JSON patch supports add/remove/replace/move/copy/test', () => {
   const doc = { a: { b: [1, 2] }, c: 'x' };

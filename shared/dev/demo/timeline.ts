@@ -1,6 +1,6 @@
 // The demo's timeline: what happened, when, in words a person can follow.
 import type { CloudEvent } from 'cloudevents';
-import { EventType } from '../events/types.ts';
+import { EventType } from '../../events/types.ts';
 
 export interface Timeline {
   say(text: string): void;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import type { Logger } from '../log/logger.ts';
+import type { Logger } from '../../log/logger.ts';
 import type { LogOutput } from './log-output.ts';
 
 export interface FunctionProcess {

@@ -1,7 +1,7 @@
 // Pods through the real client: selectors, delete-and-replace, ownership chain, resourceVersion, error Status bodies.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LoopbackAllocator } from '../support/kube-sim/addresses.ts';
+import { LoopbackAllocator } from '../../../shared/dev/kube-sim/addresses.ts';
 import { rejection, startFixture } from './fixture.ts';
 
 test('lists pods with equality and set-based label selectors', async (t) => {
@@ -171,7 +171,7 @@ test('kubeconfigYaml() is a kubeconfig the client can load on its own', async (t
 });
 
 test('a failing podStarted rejects createDeployment and the pod is reported unready', async (t) => {
-  const { startKubeSimulator } = await import('../support/kube-sim/index.ts');
+  const { startKubeSimulator } = await import('../../../shared/dev/kube-sim/index.ts');
   const sim = await startKubeSimulator({
     runtime: {
       podStarted: async () => {

@@ -7,16 +7,16 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { request } from 'undici';
-import { parseEvent } from '../../shared/http/parse-event.ts';
-import { createLogger } from '../../shared/log/logger.ts';
-import { backoffMs, isRetriableStatus } from '../../shared/stack/delivery.ts';
-import { loadManifests, parseIsoDuration } from '../../shared/stack/manifests.ts';
-import type { PingSourceSpec, TriggerSpec } from '../../shared/stack/manifests.ts';
-import { parseCron } from '../../shared/stack/cron.ts';
-import { startRouter } from '../../shared/stack/router.ts';
-import type { Router } from '../../shared/stack/router.ts';
+import { parseEvent } from '../../../shared/http/parse-event.ts';
+import { createLogger } from '../../../shared/log/logger.ts';
+import { backoffMs, isRetriableStatus } from '../../../shared/dev/stack/delivery.ts';
+import { loadManifests, parseIsoDuration } from '../../../shared/dev/stack/manifests.ts';
+import type { PingSourceSpec, TriggerSpec } from '../../../shared/dev/stack/manifests.ts';
+import { parseCron } from '../../../shared/dev/stack/cron.ts';
+import { startRouter } from '../../../shared/dev/stack/router.ts';
+import type { Router } from '../../../shared/dev/stack/router.ts';
 
-const KNATIVE = join(import.meta.dirname, '..', '..', 'knative');
+const KNATIVE = join(import.meta.dirname, '..', '..', '..', 'knative');
 
 interface Answer {
   status: number;

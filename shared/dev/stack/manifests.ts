@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { issuesToProblems } from '../rules/load.ts';
+import { issuesToProblems } from '../../rules/load.ts';
 import { parseCron } from './cron.ts';
 import type { Cron } from './cron.ts';
 

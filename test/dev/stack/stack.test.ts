@@ -1,10 +1,10 @@
 // The whole local stack on the simulated cluster: functions as processes, the router as their Broker, real Redis.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startStack } from '../../shared/stack/stack.ts';
-import type { Stack } from '../../shared/stack/stack.ts';
-import { useRedis } from '../support/redis.ts';
-import type { TestRedis } from '../support/redis.ts';
+import { startStack } from '../../../shared/dev/stack/stack.ts';
+import type { Stack } from '../../../shared/dev/stack/stack.ts';
+import { useRedis } from '../../support/redis.ts';
+import type { TestRedis } from '../../support/redis.ts';
 
 let redis: TestRedis;
 let stack: Stack;

@@ -1,7 +1,7 @@
 // Cron parsing, next-fire search and the compressed clock behind --speed: pure, no timers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compressedClock, CronError, nextFire, nextTick, parseCron } from '../../shared/stack/cron.ts';
+import { compressedClock, CronError, nextFire, nextTick, parseCron } from '../../../shared/dev/stack/cron.ts';
 
 const at = (iso: string) => new Date(iso);
 const next = (expr: string, after: string) => nextFire(parseCron(expr), at(after)).toISOString();
@@ -67,8 +67,8 @@ test('a timer that wakes early does not fire the same tick twice', () => {
 });
 
 test('a tick more than 24.8 days ahead is waited for, not fired at once in a loop', async () => {
-  const { startScheduler } = await import('../../shared/stack/scheduler.ts');
-  const { createLogger } = await import('../../shared/log/logger.ts');
+  const { startScheduler } = await import('../../../shared/dev/stack/scheduler.ts');
+  const { createLogger } = await import('../../../shared/log/logger.ts');
   let fired = 0;
   const scheduler = startScheduler({
     pingSources: [{ name: 'yearly', namespace: 'selfheal', schedule: parseCron('0 0 1 1 *'), contentType: 'application/json', data: '{}', sink: 'check-pods' }],

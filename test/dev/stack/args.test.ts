@@ -1,7 +1,7 @@
 // The command line of npm start: flags, --speed values, and the one message bad arguments get.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseArgs, UsageError } from '../../shared/stack/args.ts';
+import { parseArgs, UsageError } from '../../../shared/dev/stack/args.ts';
 
 test('defaults, flags and both spellings of --speed', () => {
   assert.deepEqual(parseArgs([]), { simulate: false, speed: 1, help: false, portBase: undefined });

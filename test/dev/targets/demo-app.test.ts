@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { request } from 'undici';
-import { startDemoApp } from '../support/targets/index.ts';
-import type { DemoApp } from '../support/targets/index.ts';
+import { startDemoApp } from '../../../shared/dev/targets/index.ts';
+import type { DemoApp } from '../../../shared/dev/targets/index.ts';
 
 async function get(app: DemoApp, path: string, method: 'GET' | 'POST' = 'GET') {
   const res = await request(`${app.url}${path}`, { method });

@@ -8,15 +8,15 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
-import { startKubeSimulator } from '../../test/support/kube-sim/index.ts';
-import type { ExecReply, KubeSimulator, V1PodLike } from '../../test/support/kube-sim/index.ts';
-import { startDemoApp, startExternalSite, startForwardProxy, startTcpListener } from '../../test/support/targets/index.ts';
-import type { DemoApp, ExternalSite, ForwardProxy, TcpListener } from '../../test/support/targets/index.ts';
-import type { Logger } from '../log/logger.ts';
+import { startKubeSimulator } from '../kube-sim/index.ts';
+import type { ExecReply, KubeSimulator, V1PodLike } from '../kube-sim/index.ts';
+import { startDemoApp, startExternalSite, startForwardProxy, startTcpListener } from '../targets/index.ts';
+import type { DemoApp, ExternalSite, ForwardProxy, TcpListener } from '../targets/index.ts';
+import type { Logger } from '../../log/logger.ts';
 import { startNginxFront } from './nginx-front.ts';
 import type { NginxFront } from './nginx-front.ts';
 
-const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'support', 'targets', 'fixtures');
+const FIXTURES = join(import.meta.dirname, '..', 'targets', 'fixtures');
 /** Self-signed (CA:TRUE) for DNS:example.com: the CA check-egress trusts through EXTRA_CA_FILE. */
 export const EXAMPLE_COM_CERT_PATH = join(FIXTURES, 'example-com.cert.pem');
 const EXAMPLE_COM_KEY_PATH = join(FIXTURES, 'example-com.key.pem');

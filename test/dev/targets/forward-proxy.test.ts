@@ -8,8 +8,8 @@ import {
   startExternalSite,
   startForwardProxy,
   startTcpListener,
-} from '../support/targets/index.ts';
-import type { ExternalSite, ForwardProxy } from '../support/targets/index.ts';
+} from '../../../shared/dev/targets/index.ts';
+import type { ExternalSite, ForwardProxy } from '../../../shared/dev/targets/index.ts';
 
 /** Sends one raw request line to the proxy and returns the status line it answers with. */
 function rawStatusLine(proxy: ForwardProxy, head: string): Promise<string> {
