@@ -1,6 +1,6 @@
 // Entry point of the healer function.
 import { runFunction } from '../../shared/runtime/run-function.ts';
-import { buildHealer, healerEnvSchema } from './build.ts';
+import { buildHealer, healerEnvSchema } from './wiring.ts';
 
 if (import.meta.main) {
   await runFunction({ name: 'healer', envSchema: healerEnvSchema, setup: (env, log) => buildHealer(env, log) });

@@ -1,9 +1,10 @@
-// Raises an alert: an io.selfheal.alert CloudEvent to the sink and, when configured, a JSON POST to a webhook.
+// alert: an io.selfheal.alert CloudEvent to the sink and, when configured, a JSON POST to a webhook.
 import { request } from 'undici';
 import type { Emitter } from '../emit/emitter.ts';
 import { buildEvent, sourceFor, subjectOf } from '../events/build.ts';
 import type { AlertData } from '../events/schemas.ts';
 import { EventType } from '../events/types.ts';
+import { defineAction } from './action.ts';
 import type { ActionOutcome } from './outcome.ts';
 
 export interface AlertChannels {
@@ -42,3 +43,14 @@ export async function raiseAlert(channels: AlertChannels, alert: AlertData): Pro
   }
   return { kind: 'performed', detail: `alert raised (${sent.length ? sent.join(', ') : 'log and history only'}): ${alert.why}` };
 }
+
+export const alert = defineAction({
+  name: 'alert',
+  // Touches nothing in the cluster: never budgeted, never refused for a pod that is gone or not opted in.
+  budgeted: false,
+  replacesPod: false,
+  readsPod: false,
+  permissions: [],
+  perform: (ctx, { rule, target, why }) =>
+    raiseAlert(ctx.alerts, { rule: rule.name, target, why, severity: 'critical', at: new Date(ctx.now()).toISOString() }),
+});

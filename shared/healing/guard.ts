@@ -1,5 +1,5 @@
 // Guards between a decision to act and the act: allow-list, opt-in, cascade, shared cause, budget, dry run. No I/O.
-import type { Action } from '../rules/schema.ts';
+import type { Action, ActionTraitsOf } from '../actions/catalog.ts';
 import type { Reason } from './reasons.ts';
 import type { Verdict } from './decide.ts';
 
@@ -25,10 +25,9 @@ export interface Guarded {
   detail?: string;
 }
 
-/** Actions that change the cluster count against the namespace budget; alerts do not. */
-export const BUDGETED: ReadonlySet<Action> = new Set<Action>(['restart', 'scale', 'switch-proxy']);
-
-export function guard(verdict: Verdict, facts: GuardFacts): Guarded {
+/** `traits` is the action catalog's: which actions are budgeted, and what each becomes behind a failing
+ *  dependency or a shared cause. */
+export function guard(verdict: Verdict, facts: GuardFacts, traits: ActionTraitsOf): Guarded {
   if (verdict.kind === 'skip') return { verdict };
   let { action, reason } = verdict;
   let detail: string | undefined;
@@ -39,20 +38,22 @@ export function guard(verdict: Verdict, facts: GuardFacts): Guarded {
     const why: Reason = { gone: 'target-gone', 'not-in-rule': 'target-not-in-rule', 'not-opted-in': 'not-opted-in', unreadable: 'target-unreadable' }[facts.target] as Reason;
     return skip(why);
   }
-  if (action === 'restart' && facts.failingDependency !== undefined) {
-    action = 'alert';
+  const whileDependencyFails = traits(action).whileDependencyFails as Action | undefined;
+  if (whileDependencyFails !== undefined && facts.failingDependency !== undefined) {
+    action = whileDependencyFails;
     reason = 'dependency-failing';
     detail = `dependency rule "${facts.failingDependency}" is failing: restarting would not help`;
   }
-  if (action === 'restart' && facts.workloadPods !== undefined && facts.workloadFailing !== undefined) {
+  const whenSharedCause = traits(action).whenSharedCause as Action | undefined;
+  if (whenSharedCause !== undefined && facts.workloadPods !== undefined && facts.workloadFailing !== undefined) {
     const allowed = Math.max(1, Math.floor(facts.workloadPods * facts.maxRestartShare));
     if (facts.workloadFailing > allowed) {
-      action = 'alert';
+      action = whenSharedCause;
       reason = 'shared-cause';
       detail = `${facts.workloadFailing} of ${facts.workloadPods} pods are failing: a shared cause is likely`;
     }
   }
-  if (BUDGETED.has(action) && facts.budgetUsed >= facts.budgetMax) {
+  if (traits(action).budgeted && facts.budgetUsed >= facts.budgetMax) {
     return skip('budget-exhausted', `${facts.budgetUsed} of ${facts.budgetMax} actions used in this namespace's window`);
   }
   if (facts.dryRun) return skip('dry-run', detail);

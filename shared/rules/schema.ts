@@ -6,8 +6,10 @@ import { parseLabelSelector } from './label-selector.ts';
 export const RULE_KINDS = ['http', 'tcp', 'exec', 'dependency', 'egress'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
-export const ACTIONS = ['restart', 'scale', 'alert', 'switch-proxy'] as const;
-export type Action = (typeof ACTIONS)[number];
+import { ACTIONS } from '../actions/catalog.ts';
+import type { Action } from '../actions/catalog.ts';
+export { ACTIONS };
+export type { Action };
 
 const dnsLabel = z
   .string()

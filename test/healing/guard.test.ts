@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { ACTIONS, traitsOf } from '../../shared/actions/catalog.ts';
 import { guard } from '../../shared/healing/guard.ts';
 import type { GuardFacts } from '../../shared/healing/guard.ts';
 import type { Verdict } from '../../shared/healing/decide.ts';
@@ -9,7 +10,7 @@ const ok: GuardFacts = { namespaceAllowed: true, target: 'ok', maxRestartShare: 
 const restart: Verdict = { kind: 'act', action: 'restart', reason: 'threshold-reached' };
 const show = (g: ReturnType<typeof guard>) => (g.verdict.kind === 'act' ? `act ${g.verdict.action} ${g.verdict.reason}` : `skip ${g.verdict.reason}${g.intended ? ` (${g.intended})` : ''}`);
 
-test('table: each guard and the reason it gives', () => {
+test('table: each guard and the reason it gives', async (t) => {
   const rows: Array<[string, Verdict, GuardFacts, string]> = [
     ['all clear', restart, ok, 'act restart threshold-reached'],
     ['namespace outside the allow-list', restart, { ...ok, namespaceAllowed: false }, 'skip namespace-not-allowed (restart)'],
@@ -27,13 +28,15 @@ test('table: each guard and the reason it gives', () => {
     ['dry run says what it would have done after conversions', restart, { ...ok, dryRun: true, failingDependency: 'deps' }, 'skip dry-run (alert)'],
     ['a skip passes through', { kind: 'skip', reason: 'cooldown' }, { ...ok, namespaceAllowed: false }, 'skip cooldown'],
   ];
-  for (const [name, verdict, facts, expected] of rows) assert.equal(show(guard(verdict, facts)), expected, name);
+  for (const [name, verdict, facts, expected] of rows) {
+    await t.test(name, () => assert.equal(show(guard(verdict, facts, traitsOf)), expected));
+  }
 });
 
 test('property: never acts over budget, outside the allow-list, on a pod not opted in, or in dry run', () => {
   fc.assert(
     fc.property(
-      fc.constantFrom('restart' as const, 'scale' as const, 'alert' as const, 'switch-proxy' as const),
+      fc.constantFrom(...ACTIONS),
       fc.record({
         namespaceAllowed: fc.boolean(),
         target: fc.constantFrom('ok' as const, 'gone' as const, 'not-in-rule' as const, 'not-opted-in' as const),
@@ -45,7 +48,7 @@ test('property: never acts over budget, outside the allow-list, on a pod not opt
         workloadFailing: fc.integer({ min: 0, max: 10 }),
       }),
       (action, facts) => {
-        const g = guard({ kind: 'act', action, reason: 'threshold-reached' }, facts);
+        const g = guard({ kind: 'act', action, reason: 'threshold-reached' }, facts, traitsOf);
         if (g.verdict.kind !== 'act') return;
         assert.ok(facts.namespaceAllowed && facts.target === 'ok' && !facts.dryRun);
         if (g.verdict.action !== 'alert') assert.ok(facts.budgetUsed < facts.budgetMax);

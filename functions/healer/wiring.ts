@@ -10,8 +10,8 @@ import type { RuleSet } from '../../shared/rules/load.ts';
 import { HistoryStore } from '../../shared/store/history-store.ts';
 import { connectRedis, createRedis } from '../../shared/store/redis-client.ts';
 import type { FunctionParts } from '../../shared/runtime/run-function.ts';
-import type { HealerConfig } from './context.ts';
-import { healerParts } from './parts.ts';
+import type { HealerConfig } from './deps.ts';
+import { healerParts } from './handler.ts';
 
 export { healerEnvSchema };
 

@@ -1,4 +1,4 @@
-// The healer function: check results in, one audited decision out per result.
+// The healer's handler: admits a check result against its own rules, then runs it through the pipeline.
 import { checkResultSchema } from '../../shared/events/schemas.ts';
 import type { CheckResult } from '../../shared/events/schemas.ts';
 import { subjectOf } from '../../shared/events/build.ts';
@@ -7,10 +7,11 @@ import { badRequest } from '../../shared/http/http-error.ts';
 import { on } from '../../shared/http/function-server.ts';
 import type { EventContext, Reply } from '../../shared/http/function-server.ts';
 import type { FunctionParts } from '../../shared/runtime/run-function.ts';
-import type { HealerDeps } from './context.ts';
-import { healProxy } from './heal-proxy.ts';
-import { healTarget } from './heal-target.ts';
+import type { HealerDeps } from './deps.ts';
+import { runPipeline } from './pipeline.ts';
+import { proxyFlow } from './proxy-flow.ts';
 import { storeCall } from './store-call.ts';
+import { targetFlow } from './target-flow.ts';
 
 async function refuse(deps: HealerDeps, result: CheckResult, ctx: EventContext, reason: string, message: string): Promise<never> {
   await storeCall(() =>
@@ -33,8 +34,8 @@ export async function handleResult(deps: HealerDeps, result: CheckResult, ctx: E
   if (result.target.namespace !== rule.namespace) {
     return refuse(deps, result, ctx, 'target-not-in-rule', `target ${subjectOf(result.target)} is outside rule "${rule.name}" (namespace ${rule.namespace})`);
   }
-  if (rule.kind === 'egress') return healProxy(deps, rule, result, ctx);
-  return healTarget(deps, rule, result, ctx);
+  if (rule.kind === 'egress') return runPipeline(deps, ctx, proxyFlow(deps, rule, result, ctx));
+  return runPipeline(deps, ctx, targetFlow(deps, rule, result, ctx));
 }
 
 export function healerParts(deps: HealerDeps, extra: { ready?: () => boolean; close?: () => Promise<void> } = {}): FunctionParts {

@@ -1,8 +1,9 @@
 // Re-reads a pod from the API before anything is done to it: never trust the payload for what may be touched.
-import type { KubeClients, k8s } from '../kubernetes/client.ts';
-import { apiStatus } from '../kubernetes/client.ts';
-import { matchesSelector, parseLabelSelector } from '../rules/label-selector.ts';
-import type { PodRule } from '../rules/schema.ts';
+import type { KubeClients, k8s } from '../../shared/kubernetes/client.ts';
+import { apiStatus } from '../../shared/kubernetes/client.ts';
+import { controllerOf } from '../../shared/kubernetes/owner-chain.ts';
+import { matchesSelector, parseLabelSelector } from '../../shared/rules/label-selector.ts';
+import type { PodRule } from '../../shared/rules/schema.ts';
 
 export interface PodFacts {
   verdict: 'ok' | 'gone' | 'not-in-rule' | 'not-opted-in';
@@ -32,7 +33,7 @@ export async function readPodFacts(kube: KubeClients, rule: PodRule, podName: st
   const optIn = parseOptInLabel(optInLabel);
   if (labels[optIn.key] !== optIn.value) return { verdict: 'not-opted-in', pod };
 
-  const owner = pod.metadata?.ownerReferences?.find((o) => o.controller);
+  const owner = controllerOf(pod.metadata);
   if (!owner) return { verdict: 'ok', pod };
   const list = await kube.core.listNamespacedPod({ namespace: rule.namespace, labelSelector: rule.labelSelector }, kube.options());
   const siblings = list.items

@@ -1,0 +1,38 @@
+// What the healer's handlers are given: rules, store, a lazy Kubernetes client, channels for alerts, the clock.
+import type { ActionContext } from '../../shared/actions/action.ts';
+import type { Emitter } from '../../shared/emit/emitter.ts';
+import type { KubeClients } from '../../shared/kubernetes/client.ts';
+import type { RuleSet } from '../../shared/rules/load.ts';
+import type { HistoryStore } from '../../shared/store/history-store.ts';
+
+export interface HealerConfig {
+  dryRun: boolean;
+  /** Namespaces the healer may touch. */
+  allowedNamespaces: ReadonlySet<string>;
+  optInLabel: string;
+  budgetMax: number;
+  budgetWindowMs: number;
+  maxRestartShare: number;
+  actionLeaseMs: number;
+  alertTimeoutMs: number;
+  webhookUrl?: string | undefined;
+}
+
+export interface HealerDeps {
+  rules: RuleSet;
+  store: HistoryStore;
+  kube: () => Promise<KubeClients>;
+  /** Where alerts and proxy switches are posted besides the reply (K_SINK); none when unset. */
+  emitter?: Emitter | undefined;
+  config: HealerConfig;
+  now: () => number;
+}
+
+/** What an action is handed to perform itself. */
+export function actionContext(deps: HealerDeps): ActionContext {
+  return {
+    kube: deps.kube,
+    alerts: { emitter: deps.emitter, webhookUrl: deps.config.webhookUrl, timeoutMs: deps.config.alertTimeoutMs },
+    now: deps.now,
+  };
+}

@@ -1,0 +1,98 @@
+// The healer's one pipeline, for pod targets and proxy groups alike: load, plan, commit, act, finalize.
+// The plan is pure (shared/healing/); this module only moves data between Redis, the plan and the cluster.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Action } from '../../shared/actions/catalog.ts';
+import { traitsOf } from '../../shared/actions/catalog.ts';
+import type { ActionOutcome } from '../../shared/actions/outcome.ts';
+import { redelivery } from '../../shared/healing/redelivery.ts';
+import type { CommitBody } from '../../shared/healing/target-plan.ts';
+import { unavailable } from '../../shared/http/http-error.ts';
+import type { EventContext, Reply } from '../../shared/http/function-server.ts';
+import type { FinalizeRequest, Snapshot, Where } from '../../shared/store/history-store.ts';
+import type { HealerDeps } from './deps.ts';
+import { storeCall } from './store-call.ts';
+
+/** Optimistic commits retry on conflict; past this many, answer 503 and let the Broker redeliver. */
+export const MAX_COMMIT_ATTEMPTS = 64;
+
+/** Jittered and growing, so concurrent deciders on one target spread out instead of colliding again. */
+function conflictBackoff(attempt: number): Promise<void> {
+  return sleep(Math.random() * Math.min(50, attempt * 5));
+}
+
+export interface Attempt {
+  now: number;
+  /** The event was decided before (its action failed transiently, or its lease is gone): do not count it twice. */
+  alreadyCounted: boolean;
+  /** The store refused the budget at the last commit: plan as if it were spent. */
+  budgetRefused: boolean;
+  /** The lease an action of this attempt runs under. */
+  token: string;
+}
+
+/** What a kind of healing unit plugs into the pipeline. */
+export interface Flow<U extends { version: number; pendingToken: string; pendingUntil: number }, P> {
+  /** Names what is decided, for the answer after too many conflicts. */
+  label: string;
+  where: Where;
+  empty: U;
+  dependencies: ReadonlyArray<{ rule: string; freshMs: number }>;
+  /** Plans one attempt; may read the cluster (once) when an action is on the table. */
+  plan(snap: Snapshot<U>, attempt: Attempt): Promise<P>;
+  commitOf(plan: P): CommitBody;
+  /** The action to perform once the plan is committed, if any. */
+  actionOf(plan: P): Action | undefined;
+  /** The answer when no action follows. */
+  answer(plan: P): Reply;
+  perform(plan: P): Promise<ActionOutcome>;
+  settle(plan: P, outcome: ActionOutcome, done: number): FinalizeRequest;
+  /** The answer once the action ended; throws a 503 when it failed transiently (the Broker redelivers). */
+  answerAfter(plan: P, outcome: ActionOutcome, done: number): Reply;
+}
+
+export async function runPipeline<U extends { version: number; pendingToken: string; pendingUntil: number }, P>(
+  deps: HealerDeps,
+  ctx: EventContext,
+  flow: Flow<U, P>,
+): Promise<Reply> {
+  let budgetRefused = false;
+  for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
+    const now = deps.now();
+    const snap = await storeCall(() => deps.store.load(flow.where, flow.empty, flow.dependencies, now));
+    if (snap.dedupe === 'done') {
+      ctx.log.info('duplicate delivery: already applied');
+      return undefined;
+    }
+    const seen = redelivery(snap.dedupe, snap.unit, now);
+    if (seen === 'busy') throw unavailable('the action this event started is still running; retry later');
+    const plan = await flow.plan(snap, { now, alreadyCounted: seen === 'again', budgetRefused, token: randomUUID() });
+    const action = flow.actionOf(plan);
+    // Built before the commit: a client that cannot be built must not leave a lease and a pending event behind.
+    if (action !== undefined && traitsOf(action).budgeted) {
+      await deps.kube().catch((error: Error) => {
+        throw unavailable(`Kubernetes client unavailable: ${error.message}`);
+      });
+    }
+    const committed = await storeCall(() =>
+      deps.store.commit(flow.where, { expectTarget: snap.target.version, expectUnit: snap.unit.version, ...flow.commitOf(plan) }),
+    );
+    if (committed === 'duplicate') return undefined;
+    if (committed === 'conflict') {
+      await conflictBackoff(attempt);
+      continue;
+    }
+    if (committed === 'budget') {
+      budgetRefused = true;
+      continue;
+    }
+    if (action === undefined) return flow.answer(plan);
+
+    const outcome = await flow.perform(plan);
+    const done = deps.now();
+    const finalized = await storeCall(() => deps.store.finalize(flow.where, flow.settle(plan, outcome, done)));
+    if (finalized === 'lease-lost') ctx.log.warn({ action }, 'the action outlived its lease; another decision may have run meanwhile');
+    return flow.answerAfter(plan, outcome, done);
+  }
+  throw unavailable(`too many concurrent updates of ${flow.label}; retry`);
+}

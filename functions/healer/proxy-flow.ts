@@ -1,0 +1,89 @@
+// A proxy pod's result in the pipeline: the group's pure plan, the switch or the alert from the action catalog,
+// and the proxy.switched or heal.* event that answers it.
+import { actionSpec, traitsOf } from '../../shared/actions/catalog.ts';
+import type { CheckResult } from '../../shared/events/schemas.ts';
+import { planProxy } from '../../shared/healing/proxy-plan.ts';
+import type { ProxyPlan } from '../../shared/healing/proxy-plan.ts';
+import { settleProxy } from '../../shared/healing/settle.ts';
+import { EMPTY_PROXY_GROUP } from '../../shared/healing/state.ts';
+import type { ProxyGroupState, ProxyGroupStatus } from '../../shared/healing/state.ts';
+import { badRequest, unavailable } from '../../shared/http/http-error.ts';
+import type { EventContext, Reply } from '../../shared/http/function-server.ts';
+import type { EgressRule } from '../../shared/rules/schema.ts';
+import { targetId } from '../../shared/store/keys.ts';
+import { healEvent, proxySwitchedEvent } from './audit.ts';
+import { actionContext } from './deps.ts';
+import type { HealerDeps } from './deps.ts';
+import type { Flow } from './pipeline.ts';
+
+type Acting = Extract<ProxyPlan['next'], { kind: 'act' }>;
+
+export function proxyFlow(deps: HealerDeps, rule: EgressRule & { actions: readonly string[] }, result: CheckResult, ctx: EventContext): Flow<ProxyGroupState, ProxyPlan> {
+  if (!result.proxy || result.proxy.group !== rule.name) {
+    throw badRequest(`an egress result must name its proxy group "${rule.name}" and role in data.proxy`);
+  }
+  const { config } = deps;
+  const role = result.proxy.role;
+  const member = targetId(rule.name, result.target);
+  const dryRun = config.dryRun || rule.dryRun;
+  const facts = {
+    role,
+    outcome: result.outcome,
+    observedAt: Date.parse(result.observedAt),
+    runId: result.runId,
+    ...(result.probe.error ? { error: result.probe.error } : {}),
+    eventId: ctx.event.id,
+  };
+  const policy = { ...rule, namespaceAllowed: config.allowedNamespaces.has(rule.namespace), dryRun };
+  const common = (plan: ProxyPlan, now: number) => ({ rule: rule.name, target: result.target, dryRun, consecutiveFailures: plan.consecutiveFailures, causeId: ctx.event.id, now });
+  const changed = (plan: ProxyPlan, to: 'primary' | 'secondary' | 'none', state: ProxyGroupStatus, at: number): Reply => {
+    const reason = plan.next.reason;
+    const event = proxySwitchedEvent({ group: rule.name, namespace: rule.namespace, service: rule.service, from: plan.from, to, state, reason, dryRun, at: new Date(at).toISOString() });
+    ctx.log.info({ from: plan.from, to, state, reason }, 'proxy group changed');
+    return { event };
+  };
+  const acting = (plan: ProxyPlan): Acting => plan.next as Acting;
+  return {
+    label: `proxy group ${rule.name}`,
+    where: {
+      rule: rule.name,
+      target: result.target,
+      unit: { group: rule.name },
+      dedupe: { source: ctx.event.source, id: ctx.event.id },
+      budgetNamespace: rule.namespace,
+      budgetWindowMs: config.budgetWindowMs,
+    },
+    empty: EMPTY_PROXY_GROUP,
+    dependencies: [],
+    plan: async (snap, attempt) => planProxy({ snap, result: facts, policy, member, ...attempt, config, traits: traitsOf }),
+    commitOf: (plan) => plan.commit,
+    actionOf: (plan) => (plan.next.kind === 'act' ? plan.next.action : undefined),
+    answer(plan) {
+      const { next } = plan;
+      if (next.kind === 'status-only') return changed(plan, next.to, next.status, plan.commit.now);
+      if (next.kind !== 'skip') throw new Error(`an acting plan has no answer before its action (${next.kind})`);
+      ctx.log.info({ reason: next.reason, role, status: plan.status }, 'no switch');
+      if (!next.audited) return undefined;
+      return { event: healEvent('skipped', { ...common(plan, plan.commit.now), action: next.action, reason: next.reason }) };
+    },
+    perform(plan) {
+      const next = acting(plan);
+      const why = `every proxy of group ${rule.name} fails: no switch possible`;
+      return actionSpec(next.action).perform(actionContext(deps), { rule, target: result.target, why, ...(next.action === 'switch-proxy' ? { to: next.to } : {}) });
+    },
+    settle(plan, outcome, done) {
+      const next = acting(plan);
+      const to = next.action === 'switch-proxy' ? { status: next.status, active: next.to } : { status: next.status };
+      return settleProxy({ action: next.action, reason: next.reason, token: next.token, member, eventId: ctx.event.id, outcome, done }, to, traitsOf);
+    },
+    answerAfter(plan, outcome, done) {
+      const next = acting(plan);
+      if (outcome.kind === 'failed') {
+        ctx.log.error({ detail: outcome.detail }, 'proxy group action failed');
+        if (outcome.transient) throw unavailable(outcome.detail);
+        return { event: healEvent('failed', { ...common(plan, done), action: next.action, reason: next.reason, detail: outcome.detail }) };
+      }
+      return next.action === 'switch-proxy' ? changed(plan, next.to, next.status, done) : changed(plan, 'none', 'AllFailed', done);
+    },
+  };
+}

@@ -1,0 +1,122 @@
+// A probed target (a pod, or a Service of a dependency rule) in the pipeline: what the cluster says of it before an
+// action, the pure plan, the action from the catalog, and the audit event that answers the result.
+import { actionSpec, traitsOf } from '../../shared/actions/catalog.ts';
+import type { Action } from '../../shared/actions/catalog.ts';
+import { failure } from '../../shared/actions/outcome.ts';
+import type { CheckResult } from '../../shared/events/schemas.ts';
+import { settleTarget } from '../../shared/healing/settle.ts';
+import { EMPTY_UNIT } from '../../shared/healing/state.ts';
+import type { UnitState } from '../../shared/healing/state.ts';
+import { planTarget } from '../../shared/healing/target-plan.ts';
+import type { TargetFacts, TargetPlan, TargetPlanInput } from '../../shared/healing/target-plan.ts';
+import { unavailable } from '../../shared/http/http-error.ts';
+import type { EventContext } from '../../shared/http/function-server.ts';
+import type { k8s } from '../../shared/kubernetes/client.ts';
+import type { ResolvedRule } from '../../shared/rules/load.ts';
+import { isPodRule } from '../../shared/rules/schema.ts';
+import { targetId, unitOf } from '../../shared/store/keys.ts';
+import { healEvent } from './audit.ts';
+import { actionContext } from './deps.ts';
+import type { HealerDeps } from './deps.ts';
+import type { Flow } from './pipeline.ts';
+import { readPodFacts } from './pod-facts.ts';
+
+export type TargetRule = Exclude<ResolvedRule, { kind: 'egress' }>;
+
+interface Gathered {
+  facts: TargetFacts;
+  pod?: k8s.V1Pod | undefined;
+}
+
+/** Re-reads what an action would touch: never trust the payload for what may be done. */
+async function gather(deps: HealerDeps, rule: TargetRule, result: CheckResult, action: Action): Promise<Gathered> {
+  const { config } = deps;
+  const base = {
+    namespaceAllowed: config.allowedNamespaces.has(rule.namespace),
+    maxRestartShare: config.maxRestartShare,
+    budgetMax: config.budgetMax,
+    dryRun: config.dryRun || rule.dryRun,
+  };
+  if (!base.namespaceAllowed) return { facts: { guard: { ...base, target: 'ok' } } };
+  if (!isPodRule(rule) || result.target.kind !== 'Pod') {
+    // Only actions that touch nothing in the cluster (alerts) act on anything but a pod.
+    return { facts: { guard: { ...base, target: traitsOf(action).readsPod ? 'not-in-rule' : 'ok' } } };
+  }
+  const kube = await deps.kube();
+  try {
+    const pod = await readPodFacts(kube, rule, result.target.name, config.optInLabel);
+    const siblings = pod.siblings;
+    return { facts: { guard: { ...base, target: pod.verdict, ...(siblings ? { workloadPods: siblings.length } : {}) }, ...(siblings ? { siblings } : {}) }, pod: pod.pod };
+  } catch (error) {
+    const outcome = failure(error, `reading pod ${rule.namespace}/${result.target.name}`);
+    // Forbidden or refused for good: decided and audited, not retried by the Broker for nothing.
+    if (outcome.kind === 'failed' && !outcome.transient) return { facts: { guard: { ...base, target: 'unreadable' }, unreadable: outcome.detail } };
+    throw error;
+  }
+}
+
+export function targetFlow(deps: HealerDeps, rule: TargetRule, result: CheckResult, ctx: EventContext): Flow<UnitState, TargetPlan> {
+  const { config } = deps;
+  const member = targetId(rule.name, result.target);
+  const dryRun = config.dryRun || rule.dryRun;
+  let gathered: Gathered | undefined;
+  const facts = { outcome: result.outcome, observedAt: Date.parse(result.observedAt), ...(result.probe.error ? { error: result.probe.error } : {}), eventId: ctx.event.id };
+  const common = (plan: TargetPlan, now: number) => ({ rule: rule.name, target: result.target, dryRun, consecutiveFailures: plan.consecutiveFailures, causeId: ctx.event.id, now });
+  return {
+    label: member,
+    where: {
+      rule: rule.name,
+      target: result.target,
+      unit: unitOf(result.target),
+      dedupe: { source: ctx.event.source, id: ctx.event.id },
+      budgetNamespace: rule.namespace,
+      budgetWindowMs: config.budgetWindowMs,
+    },
+    empty: EMPTY_UNIT,
+    // A dependency's failure counts for its verification window: it is re-probed (and re-recorded) well within it.
+    dependencies: ('dependsOn' in rule ? rule.dependsOn : []).map((name) => ({ rule: name, freshMs: deps.rules.get(name)?.verifyWindow ?? 120_000 })),
+    async plan(snap, attempt) {
+      const input: TargetPlanInput = { snap, result: facts, policy: rule, member, ...attempt, config, traits: traitsOf, ...(gathered ? { facts: gathered.facts } : {}) };
+      const step = planTarget(input);
+      if (step.kind === 'planned') return step;
+      gathered = await gather(deps, rule, result, step.action).catch((error: unknown) => {
+        throw unavailable(`cannot read the target from the Kubernetes API: ${(error as Error).message}`);
+      });
+      const planned = planTarget({ ...input, facts: gathered.facts });
+      if (planned.kind !== 'planned') throw new Error('a plan given the facts asked for them again');
+      return planned;
+    },
+    commitOf: (plan) => plan.commit,
+    actionOf: (plan) => plan.act?.action,
+    answer(plan) {
+      const { verdict } = plan;
+      ctx.log.info({ reason: verdict.reason, failures: plan.consecutiveFailures, ...(plan.intended ? { wouldDo: plan.intended } : {}) }, 'no action');
+      if (!plan.audited) return undefined;
+      return { event: healEvent('skipped', { ...common(plan, plan.commit.now), action: plan.intended ?? 'none', reason: verdict.reason, detail: plan.detail }) };
+    },
+    perform: (plan) => actionSpec(plan.act!.action).perform(actionContext(deps), { rule, target: result.target, pod: gathered?.pod, why: plan.act!.why }),
+    settle: (plan, outcome, done) =>
+      settleTarget(
+        { action: plan.act!.action, reason: plan.verdict.reason, token: plan.act!.token, member, eventId: ctx.event.id, outcome, done },
+        { step: plan.act!.ladderStep, length: rule.actions.length },
+        traitsOf,
+      ),
+    answerAfter(plan, outcome, done) {
+      const action = plan.act!.action;
+      const reason = plan.verdict.reason;
+      const log = ctx.log.child({ action, reason });
+      const fields = { ...common(plan, done), action, detail: outcome.detail };
+      if (outcome.kind === 'performed') {
+        log.info({ detail: outcome.detail }, 'healed');
+        return { event: healEvent('performed', { ...fields, reason }) };
+      }
+      if (outcome.kind === 'deferred') {
+        log.info({ detail: outcome.detail }, 'action deferred: will retry on a later failure');
+        return { event: healEvent('skipped', { ...fields, reason: 'disruption-budget' }) };
+      }
+      log.error({ detail: outcome.detail, transient: outcome.transient }, 'action failed');
+      if (outcome.transient) throw unavailable(`action ${action} failed, retry: ${outcome.detail}`);
+      return { event: healEvent('failed', { ...fields, reason }) };
+    },
+  };
+}

@@ -1,0 +1,118 @@
+// The whole decision for one proxy pod's result, as data: the group's state machine, the guards on a switch,
+// the status-only moves out of AllFailed, what to commit and what follows. No I/O.
+import type { ActionTraitsOf } from '../actions/catalog.ts';
+import { countResult } from './decide.ts';
+import type { ResultFacts } from './decide.ts';
+import { guard } from './guard.ts';
+import { decideProxy } from './proxy-group.ts';
+import type { ProxyPolicy, ProxyVerdict, Role } from './proxy-group.ts';
+import type { Reason } from './reasons.ts';
+import type { ProxyGroupState, ProxyGroupStatus, TargetState } from './state.ts';
+import type { CommitBody } from './target-plan.ts';
+
+export interface ProxyPlanInput {
+  snap: { target: TargetState; unit: ProxyGroupState; budgetUsed: number };
+  result: ResultFacts & { role: Role; runId: string; eventId: string };
+  policy: ProxyPolicy & { namespaceAllowed: boolean; dryRun: boolean };
+  member: string;
+  now: number;
+  alreadyCounted: boolean;
+  budgetRefused: boolean;
+  config: { budgetMax: number; maxRestartShare: number; actionLeaseMs: number };
+  traits: ActionTraitsOf;
+  token: string;
+}
+
+/** What follows the commit: nothing, a change of status alone, or an action under a lease. */
+export type ProxyNext =
+  | { kind: 'skip'; reason: Reason; audited: boolean; action: 'switch-proxy' | 'none' }
+  | { kind: 'status-only'; to: Role; status: ProxyGroupStatus; reason: Reason }
+  | { kind: 'act'; action: 'switch-proxy'; to: Role; status: ProxyGroupStatus; reason: Reason; token: string }
+  | { kind: 'act'; action: 'alert'; status: 'AllFailed'; reason: Reason; token: string };
+
+export interface ProxyPlan {
+  commit: CommitBody;
+  next: ProxyNext;
+  /** The role the Service selected before this result ('none' while AllFailed), as proxy.switched says. */
+  from: Role | 'none';
+  /** The group's status once committed. */
+  status: ProxyGroupStatus;
+  consecutiveFailures: number;
+}
+
+type Guarded = { verdict: ProxyVerdict; skipReason?: Reason };
+
+/** Guards on what the state machine asks: AllFailed (an alert) needs an allowed namespace and no dry run; a switch
+ *  of the Service goes through the guard like any action. Leaving AllFailed towards the proxy the Service already
+ *  selects changes no cluster object: never blocked (else dry run or a spent budget would keep the 503 for good). */
+function guardProxy(input: ProxyPlanInput, verdict: ProxyVerdict, statusOnly: boolean): Guarded {
+  const { policy } = input;
+  if (verdict.kind === 'enter-all-failed' && (!policy.namespaceAllowed || policy.dryRun)) {
+    const reason: Reason = policy.namespaceAllowed ? 'dry-run' : 'namespace-not-allowed';
+    return { verdict: { kind: 'skip', reason }, skipReason: reason };
+  }
+  if (verdict.kind !== 'switch' || statusOnly) return { verdict };
+  const guarded = guard(
+    { kind: 'act', action: 'switch-proxy', reason: verdict.reason },
+    {
+      namespaceAllowed: policy.namespaceAllowed,
+      target: 'ok',
+      maxRestartShare: input.config.maxRestartShare,
+      budgetUsed: input.budgetRefused ? input.config.budgetMax : input.snap.budgetUsed,
+      budgetMax: input.config.budgetMax,
+      dryRun: policy.dryRun,
+    },
+    input.traits,
+  );
+  if (guarded.verdict.kind === 'act') return { verdict };
+  return { verdict: { kind: 'skip', reason: guarded.verdict.reason }, skipReason: guarded.verdict.reason };
+}
+
+function nextOf(verdict: ProxyVerdict, statusOnly: boolean, skipReason: Reason | undefined, outcome: ResultFacts['outcome'], token: string): ProxyNext {
+  switch (verdict.kind) {
+    case 'skip':
+      return { kind: 'skip', reason: verdict.reason, audited: outcome === 'failed' || skipReason !== undefined, action: skipReason === 'dry-run' ? 'switch-proxy' : 'none' };
+    case 'switch':
+      if (statusOnly) return { kind: 'status-only', to: verdict.to, status: verdict.status, reason: verdict.reason };
+      return { kind: 'act', action: 'switch-proxy', to: verdict.to, status: verdict.status, reason: verdict.reason, token };
+    case 'enter-all-failed':
+      return { kind: 'act', action: 'alert', status: 'AllFailed', reason: verdict.reason, token };
+  }
+}
+
+export function planProxy(input: ProxyPlanInput): ProxyPlan {
+  const { snap, result, now } = input;
+  const decision = decideProxy({ group: snap.unit, result, policy: input.policy, now, alreadyCounted: input.alreadyCounted });
+  const stale = decision.verdict.reason === 'stale-result';
+  const target = input.alreadyCounted || stale ? snap.target : countResult(snap.target, result);
+  const statusOnly = decision.verdict.kind === 'switch' && decision.verdict.to === snap.unit.active;
+  const { verdict, skipReason } = guardProxy(input, decision.verdict, statusOnly);
+  const next = nextOf(verdict, statusOnly, skipReason, result.outcome, input.token);
+  const acting = next.kind === 'act';
+  let group: ProxyGroupState = acting ? { ...decision.group, pendingToken: input.token, pendingUntil: now + input.config.actionLeaseMs } : decision.group;
+  if (next.kind === 'status-only') group = { ...group, status: next.status };
+  const commit: CommitBody = {
+    target,
+    unit: group,
+    unitFailing: 'keep',
+    ruleFailing: 'keep',
+    ...(acting && next.action === 'switch-proxy' ? { budget: { member: input.token, max: input.config.budgetMax } } : {}),
+    dedupeValue: acting ? `pending:${input.token}` : 'done',
+    stats: [[`reason:${verdict.reason}`, 1]],
+    history: {
+      at: new Date(now).toISOString(),
+      target: input.member,
+      event: result.eventId,
+      role: result.role,
+      outcome: result.outcome,
+      decision: acting ? 'act' : 'skip',
+      reason: verdict.reason,
+      status: group.status,
+      action: verdict.kind === 'switch' || skipReason === 'dry-run' ? 'switch-proxy' : verdict.kind === 'enter-all-failed' ? 'alert' : undefined,
+      detail: result.error,
+    },
+    now,
+  };
+  const from = snap.unit.status === 'AllFailed' ? 'none' : snap.unit.active;
+  return { commit, next, from, status: group.status, consecutiveFailures: target.consecutiveFailures };
+}

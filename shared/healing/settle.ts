@@ -1,0 +1,75 @@
+// How an action's outcome is recorded: what finalize writes for a target's unit or a proxy group. No I/O.
+import type { Action, ActionTraitsOf } from '../actions/catalog.ts';
+import type { ActionOutcome } from '../actions/outcome.ts';
+import type { FinalizeRequest } from '../store/history-store.ts';
+import type { Reason } from './reasons.ts';
+import type { ProxyGroupStatus } from './state.ts';
+
+export interface Settling {
+  action: Action;
+  reason: Reason;
+  token: string;
+  /** This target's id: the one a pod-replacing action takes out of the failing sets. */
+  member: string;
+  eventId: string;
+  outcome: ActionOutcome;
+  /** When the action returned (ms). */
+  done: number;
+}
+
+/** The reason the record gives: a PodDisruptionBudget deferral is a reason of its own. */
+export function settledReason(s: Pick<Settling, 'outcome' | 'reason'>): Reason {
+  return s.outcome.kind === 'deferred' ? 'disruption-budget' : s.reason;
+}
+
+function common(s: Settling, traits: ActionTraitsOf): Omit<FinalizeRequest, 'set' | 'incr'> {
+  const { outcome } = s;
+  return {
+    token: s.token,
+    ...(outcome.kind !== 'performed' && traits(s.action).budgeted ? { refund: s.token } : {}),
+    retry: outcome.kind === 'failed' && outcome.transient,
+    stats: [[`${s.action}:${outcome.kind}`, 1]],
+    history: {
+      at: new Date(s.done).toISOString(),
+      target: s.member,
+      event: s.eventId,
+      decision: outcome.kind,
+      reason: settledReason(s),
+      action: s.action,
+      detail: outcome.detail,
+    },
+  };
+}
+
+/** A target's unit after its action: verifying when done; the next rung when it can never work. */
+export function settleTarget(s: Settling, ladder: { step: number; length: number }, traits: ActionTraitsOf): FinalizeRequest {
+  const { outcome, done } = s;
+  return {
+    ...common(s, traits),
+    set:
+      outcome.kind === 'performed'
+        ? { lastAction: s.action, lastActionAt: done, verifyingAction: s.action, verifyingSince: done }
+        : outcome.kind === 'failed' && !outcome.transient
+          ? // An action that cannot work (forbidden, no owner to scale) must not be retried at every result:
+            // the cooldown applies and the next decision takes the next rung (an alert, typically).
+            { lastAction: s.action, lastActionAt: done, ladderStep: Math.min(ladder.step + 1, ladder.length - 1) }
+          : {},
+    incr: outcome.kind === 'performed' ? [['actionsPerformed', 1]] : [],
+    ...(outcome.kind === 'performed' && traits(s.action).replacesPod ? { forget: s.member } : {}),
+  };
+}
+
+/** A proxy group after its switch or its alert: the new status only once the action is done. */
+export function settleProxy(s: Settling, to: { status: ProxyGroupStatus; active?: 'primary' | 'secondary' }, traits: ActionTraitsOf): FinalizeRequest {
+  const performed = s.outcome.kind === 'performed';
+  const switching = to.active !== undefined;
+  const base = common(s, traits);
+  // A group's stream says what it did through its status; its action entry names none.
+  const { action: _action, ...history } = base.history;
+  return {
+    ...base,
+    history,
+    set: performed ? { status: to.status, ...(switching ? { active: to.active!, lastSwitchAt: s.done } : {}) } : {},
+    incr: performed && switching ? [['switches', 1]] : [],
+  };
+}

@@ -1,0 +1,175 @@
+// The whole decision for one probed target (a pod, or a Service of a dependency rule), as data: which targets
+// fail now, decide, guard, what to commit, and what the audit says. No I/O: the healer loads, commits and acts.
+import type { Action, ActionTraitsOf } from '../actions/catalog.ts';
+import type { CommitRequest } from '../store/history-store.ts';
+import { decide } from './decide.ts';
+import type { Decision, HealingPolicy, ResultFacts, Verdict } from './decide.ts';
+import { guard } from './guard.ts';
+import type { GuardFacts } from './guard.ts';
+import type { TargetState, UnitState } from './state.ts';
+
+/** What the healer read from Redis for this target, in one round trip. */
+export interface TargetSnapshot {
+  target: TargetState;
+  unit: UnitState;
+  /** Targets of the unit failing now: target id → when its latest failure was recorded (ms). */
+  unitFailing: Readonly<Record<string, string>>;
+  budgetUsed: number;
+  failingDependencies: readonly string[];
+}
+
+/** What a fresh read of the cluster found, before any action on the target. */
+export interface TargetFacts {
+  guard: Omit<GuardFacts, 'budgetUsed' | 'failingDependency' | 'workloadFailing'>;
+  /** Names of the live pods of the target's workload, when it has one. */
+  siblings?: readonly string[];
+  /** Why the target could not be read (forbidden, refused for good). */
+  unreadable?: string;
+}
+
+export interface TargetPolicy extends HealingPolicy {
+  name: string;
+}
+
+export interface TargetPlanInput {
+  snap: TargetSnapshot;
+  result: ResultFacts & { eventId: string };
+  policy: TargetPolicy;
+  /** This target's id (rule:namespace:kind:name), as the unit's failing set holds it. */
+  member: string;
+  now: number;
+  alreadyCounted: boolean;
+  /** The store refused the budget at the last commit: decide as if it were spent. */
+  budgetRefused: boolean;
+  /** Undefined until the cluster was read; the plan asks for it when an action is on the table. */
+  facts?: TargetFacts;
+  config: { budgetMax: number; actionLeaseMs: number };
+  traits: ActionTraitsOf;
+  /** The lease token an action would run under (random; handed in to keep this pure). */
+  token: string;
+}
+
+export type CommitBody = Omit<CommitRequest, 'expectTarget' | 'expectUnit'>;
+
+export interface TargetPlan {
+  kind: 'planned';
+  commit: CommitBody;
+  verdict: Verdict;
+  /** Set when the action is to be performed, under this lease token. */
+  act?: { action: Action; token: string; why: string; ladderStep: number };
+  /** The action the audit names for a skip (what would have been done), if any. */
+  intended?: Action;
+  detail?: string;
+  /** A skip is audited (heal.skipped) unless it is a pass that settles nothing. */
+  audited: boolean;
+  consecutiveFailures: number;
+}
+
+export type TargetPlanStep = TargetPlan | { kind: 'need-facts'; action: Action };
+
+/** A target that stopped reporting (a pod deleted by hand) must not count as failing for ever; one that reports
+ *  refreshes its entry every run, well within the time an action is in play (verification and cooldown). */
+export function failingNow(unitFailing: Readonly<Record<string, string>>, policy: HealingPolicy, now: number): string[] {
+  return Object.entries(unitFailing)
+    .filter(([, at]) => Number(at) >= now - (policy.verifyWindow + policy.cooldown))
+    .map(([id]) => id);
+}
+
+function podNameOf(id: string): string {
+  return id.slice(id.lastIndexOf(':') + 1);
+}
+
+/** How many of the workload's live pods fail now, this one included. */
+export function workloadFailing(siblings: readonly string[], failing: readonly string[], self: string): number {
+  const names = new Set(failing.map(podNameOf));
+  names.add(self);
+  return siblings.filter((n) => names.has(n)).length;
+}
+
+function sameUnit(a: UnitState, b: UnitState): boolean {
+  return (Object.keys(a) as Array<keyof UnitState>).every((k) => a[k] === b[k]);
+}
+
+/** Which failing sets this result enters or leaves: a stale result changes neither. */
+export function failingMarks(decision: Decision, outcome: ResultFacts['outcome'], failureThreshold: number): Pick<CommitBody, 'unitFailing' | 'ruleFailing'> {
+  if (decision.verdict.reason === 'stale-result') return { unitFailing: 'keep', ruleFailing: 'keep' };
+  const overThreshold = decision.target.consecutiveFailures >= failureThreshold;
+  return {
+    unitFailing: outcome === 'failed' ? 'add' : 'remove',
+    ruleFailing: overThreshold ? 'add' : outcome === 'passed' ? 'remove' : 'keep',
+  };
+}
+
+export function planTarget(input: TargetPlanInput): TargetPlanStep {
+  const { snap, result, policy, member, now, config } = input;
+  const failing = failingNow(snap.unitFailing, policy, now);
+  const decision = decide({
+    target: snap.target,
+    unit: snap.unit,
+    result,
+    policy,
+    now,
+    alreadyCounted: input.alreadyCounted,
+    othersFailing: failing.filter((id) => id !== member).length,
+  });
+  let guarded: ReturnType<typeof guard> = { verdict: decision.verdict };
+  if (decision.verdict.kind === 'act') {
+    if (!input.facts) return { kind: 'need-facts', action: decision.verdict.action };
+    const { siblings } = input.facts;
+    const self = podNameOf(member);
+    guarded = guard(
+      decision.verdict,
+      {
+        ...input.facts.guard,
+        budgetUsed: input.budgetRefused ? config.budgetMax : snap.budgetUsed,
+        ...(snap.failingDependencies[0] ? { failingDependency: snap.failingDependencies[0] } : {}),
+        ...(siblings ? { workloadFailing: workloadFailing(siblings, failing, self) } : {}),
+      },
+      input.traits,
+    );
+  }
+  const verdict = guarded.verdict;
+  const acting = verdict.kind === 'act';
+  const action: Action | undefined = acting ? verdict.action : guarded.intended;
+  const nextUnit: UnitState = acting
+    ? { ...decision.unit, pendingAction: verdict.action, pendingToken: input.token, pendingUntil: now + config.actionLeaseMs }
+    : decision.unit;
+  const stats: Array<[string, number]> = [[`reason:${verdict.reason}`, 1]];
+  if (decision.judged) stats.push([`${snap.unit.verifyingAction}:${decision.judged}`, 1]);
+  const detail = guarded.detail ?? input.facts?.unreadable;
+  const failures = decision.target.consecutiveFailures;
+  const commit: CommitBody = {
+    target: decision.target,
+    ...(sameUnit(nextUnit, snap.unit) ? {} : { unit: nextUnit }),
+    ...failingMarks(decision, result.outcome, policy.failureThreshold),
+    ...(acting && input.traits(verdict.action).budgeted ? { budget: { member: input.token, max: config.budgetMax } } : {}),
+    dedupeValue: acting ? `pending:${input.token}` : 'done',
+    stats,
+    history: {
+      at: new Date(now).toISOString(),
+      target: member,
+      event: result.eventId,
+      outcome: result.outcome,
+      decision: acting ? 'act' : 'skip',
+      reason: verdict.reason,
+      action,
+      failures,
+      judged: decision.judged,
+      detail: detail ?? result.error,
+    },
+    now,
+  };
+  return {
+    kind: 'planned',
+    commit,
+    verdict,
+    ...(acting
+      ? { act: { action: verdict.action, token: input.token, why: guarded.detail ?? `${failures} consecutive failures of rule ${policy.name} (${result.error ?? 'failed'})`, ladderStep: nextUnit.ladderStep } }
+      : {}),
+    ...(action ? { intended: action } : {}),
+    ...(detail ? { detail } : {}),
+    // Passes are many and say nothing new unless they settle an action; everything about a failure is audited.
+    audited: result.outcome === 'failed' || decision.judged !== undefined,
+    consecutiveFailures: failures,
+  };
+}
