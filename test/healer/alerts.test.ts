@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventType } from '../../shared/events/types.ts';
-import { nextReplicas } from '../../shared/actions/scale.ts';
 import { T0, dataOf, podTarget, result, startHarness } from './harness.ts';
 
 async function startWebhook(statuses: number[]) {
@@ -50,12 +49,4 @@ test('a webhook answering 503 is a transient failure: 503 to the Broker, and the
   assert.equal(hook.bodies.length, 2);
   const stats = await h.client.hgetall(`{${h.prefix}}:stats:shop-deps`);
   assert.deepEqual([stats['alert:failed'], stats['alert:performed']], ['1', '1']);
-});
-
-test('scale bounds: a step, a target, never above the maximum, never down', () => {
-  assert.equal(nextReplicas(2, { step: 1, max: 4 }), 3);
-  assert.equal(nextReplicas(4, { step: 1, max: 4 }), 4);
-  assert.equal(nextReplicas(1, { step: 5, max: 4 }), 4);
-  assert.equal(nextReplicas(1, { replicas: 3, step: 1, max: 4 }), 3);
-  assert.equal(nextReplicas(5, { replicas: 3, step: 1, max: 4 }), 5);
 });

@@ -19,6 +19,7 @@ import { healerParts } from '../../functions/healer/handler.ts';
 import type { HealerConfig } from '../../functions/healer/deps.ts';
 import { startKubeSimulator } from '../../shared/dev/kube-sim/index.ts';
 import type { KubeSimulator } from '../../shared/dev/kube-sim/index.ts';
+import { assertHealerOutput } from '../support/healer-output.ts';
 import { postBinary } from '../support/http.ts';
 import type { Answer } from '../support/http.ts';
 import { useRedis } from '../support/redis.ts';
@@ -149,12 +150,19 @@ export async function startHarness(t: TestContext, opts: { env?: Record<string, 
     clock,
     prefix,
     config,
-    send: (r, o = {}) =>
-      postBinary(
+    async send(r, o = {}) {
+      const seen = sink.events.length;
+      const answer = await postBinary(
         healer.url,
         { id: o.id ?? randomUUID(), type: o.type ?? (r.outcome === 'failed' ? EventType.checkFailed : EventType.checkPassed), source: o.source ?? `/selfheal/check-pods/${r.rule}` },
         r,
-      ),
+      );
+      // Every reply and every event sent on the side (alerts, switches) must fit the healer's output contract.
+      const type = answer.headers['ce-type'];
+      if (answer.status < 300 && typeof type === 'string') assertHealerOutput(type, answer.json());
+      for (const event of sink.events.slice(seen)) assertHealerOutput(event.type, event.data);
+      return answer;
+    },
     podsOf: (namespace, app) => sim.listPods(namespace, { app }).map((p) => p.metadata!.name!),
     evictions: () => sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/eviction') && r.status < 300).length,
     async close() {

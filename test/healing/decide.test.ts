@@ -13,7 +13,7 @@ const pass = (at: number) => ({ outcome: 'passed' as const, observedAt: at });
 const target = (over: Partial<TargetState> = {}): TargetState => ({ ...EMPTY_TARGET, ...over });
 const unit = (over: Partial<UnitState> = {}): UnitState => ({ ...EMPTY_UNIT, ...over });
 
-test('table: given state and result, the verdict and its reason', () => {
+test('table: given state and result, the verdict and its reason', async (t) => {
   const rows: Array<[string, DecideInput, string]> = [
     ['first failure', { target: target(), unit: unit(), result: fail(T0), policy, now: T0 }, 'skip below-threshold'],
     ['second failure', { target: target({ consecutiveFailures: 1, lastResultAt: T0 }), unit: unit(), result: fail(T0 + 1), policy, now: T0 }, 'skip below-threshold'],
@@ -32,9 +32,10 @@ test('table: given state and result, the verdict and its reason', () => {
     ['a failure probed before the action does not escalate it', { target: target({ consecutiveFailures: 5 }), unit: unit({ lastActionAt: T0 - 70_000, verifyingAction: 'restart', verifyingSince: T0 - 70_000 }), result: fail(T0 - 71_000), policy, now: T0 }, 'skip verifying'],
   ];
   for (const [name, input, expected] of rows) {
-    const { verdict } = decide(input);
-    const got = verdict.kind === 'act' ? `act ${verdict.action} ${verdict.reason}` : `skip ${verdict.reason}`;
-    assert.equal(got, expected, name);
+    await t.test(name, () => {
+      const { verdict } = decide(input);
+      assert.equal(verdict.kind === 'act' ? `act ${verdict.action} ${verdict.reason}` : `skip ${verdict.reason}`, expected);
+    });
   }
 });
 

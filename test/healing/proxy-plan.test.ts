@@ -1,0 +1,121 @@
+// The pure plan for one proxy pod's result, and how an action's outcome is settled: one subtest per row.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { traitsOf } from '../../shared/actions/catalog.ts';
+import { planProxy } from '../../shared/healing/proxy-plan.ts';
+import type { ProxyPlan, ProxyPlanInput } from '../../shared/healing/proxy-plan.ts';
+import { redelivery } from '../../shared/healing/redelivery.ts';
+import { settleProxy, settleTarget } from '../../shared/healing/settle.ts';
+import type { Settling } from '../../shared/healing/settle.ts';
+import { EMPTY_PROXY_GROUP, EMPTY_TARGET } from '../../shared/healing/state.ts';
+import type { ProxyGroupState } from '../../shared/healing/state.ts';
+
+const T0 = 1_700_000_000_000;
+const healthy: Partial<ProxyGroupState> = { primaryPasses: 3, secondaryPasses: 3 };
+/** Primary one failure short of the threshold (2), secondary passing. */
+const primaryFailing: Partial<ProxyGroupState> = { primaryFailures: 1, secondaryPasses: 3 };
+
+function input(group: Partial<ProxyGroupState>, over: Partial<ProxyPlanInput> = {}, result: Partial<ProxyPlanInput['result']> = {}): ProxyPlanInput {
+  return {
+    snap: { target: EMPTY_TARGET, unit: { ...EMPTY_PROXY_GROUP, ...group }, budgetUsed: 0 },
+    result: { role: 'primary', outcome: 'failed', observedAt: T0, runId: 'run-9', error: 'status 503', eventId: 'e-1', ...result },
+    policy: { failureThreshold: 2, successThreshold: 3, cooldown: 0, namespaceAllowed: true, dryRun: false },
+    member: 'squid-egress:proxy:Proxy:squid-primary-0',
+    now: T0,
+    alreadyCounted: false,
+    budgetRefused: false,
+    config: { budgetMax: 5, maxRestartShare: 0.5, actionLeaseMs: 30_000 },
+    traits: traitsOf,
+    token: 'tok',
+    ...over,
+  };
+}
+
+function show(plan: ProxyPlan): string {
+  const n = plan.next;
+  const what =
+    n.kind === 'skip'
+      ? `skip ${n.reason}${n.audited ? ` audited(${n.action})` : ''}`
+      : n.kind === 'status-only'
+        ? `status-only ${n.to} ${n.status}`
+        : `act ${n.action} ${n.status} ${n.reason}`;
+  return `${what} ${plan.commit.dedupeValue}${plan.commit.budget ? ' budget' : ''}`;
+}
+
+test('table: what a proxy result plans, and why', async (t) => {
+  const allFailed: Partial<ProxyGroupState> = { status: 'AllFailed', active: 'primary', primaryFailures: 2, secondaryFailures: 2 };
+  const rows: Array<[string, ProxyPlanInput, string]> = [
+    ['a primary failure below the threshold', input(healthy), 'skip below-threshold audited(none) done'],
+    ['a primary pass', input(healthy, {}, { outcome: 'passed' }), 'skip passing done'],
+    ['the primary down, the secondary healthy: switch under a lease and the budget', input(primaryFailing), 'act switch-proxy SecondaryActive primary-failed pending:tok budget'],
+    ['the same in dry run: skipped, naming the switch', input(primaryFailing, { policy: { ...input({}).policy, dryRun: true } }), 'skip dry-run audited(switch-proxy) done'],
+    ['the same outside the allow-list', input(primaryFailing, { policy: { ...input({}).policy, namespaceAllowed: false } }), 'skip namespace-not-allowed audited(none) done'],
+    ['the same with the budget refused', input(primaryFailing, { budgetRefused: true }), 'skip budget-exhausted audited(none) done'],
+    ['both down: AllFailed and an alert, off the budget', input({ primaryFailures: 1, secondaryFailures: 2 }), 'act alert AllFailed all-proxies-failed pending:tok'],
+    ['both down in dry run: no AllFailed', input({ primaryFailures: 1, secondaryFailures: 2 }, { policy: { ...input({}).policy, dryRun: true } }), 'skip dry-run audited(switch-proxy) done'],
+    ['AllFailed, the primary the Service selects recovers: a status change only, never guarded', input({ ...allFailed, primaryFailures: 0, primaryPasses: 2 }, { budgetRefused: true }, { outcome: 'passed' }), 'status-only primary PrimaryActive done'],
+    ['AllFailed, the secondary recovers: a real switch', input({ ...allFailed, secondaryFailures: 0, secondaryPasses: 2 }, {}, { role: 'secondary', outcome: 'passed' }), 'act switch-proxy SecondaryActive secondary-recovered pending:tok budget'],
+  ];
+  for (const [name, row, expected] of rows) await t.test(name, () => assert.equal(show(planProxy(row)), expected));
+});
+
+test('a switch names where the Service pointed before; AllFailed says none', () => {
+  assert.equal(planProxy(input(primaryFailing)).from, 'primary');
+  assert.equal(planProxy(input({ status: 'AllFailed', active: 'secondary', secondaryFailures: 2, primaryFailures: 2 })).from, 'none');
+});
+
+const settling = (over: Partial<Settling>): Settling => ({
+  action: 'restart',
+  reason: 'threshold-reached',
+  token: 'tok',
+  member: 'web-http:shop:Pod:web-a',
+  eventId: 'e-1',
+  outcome: { kind: 'performed', detail: 'evicted' },
+  done: T0,
+  ...over,
+});
+
+test('table: how a target action is settled', async (t) => {
+  const ladder = { step: 0, length: 3 };
+  const rows: Array<[string, Settling, object]> = [
+    ['a restart done: verifying, counted, the old pod forgotten', settling({}), { set: { lastAction: 'restart', lastActionAt: T0, verifyingAction: 'restart', verifyingSince: T0 }, incr: [['actionsPerformed', 1]], forget: 'web-http:shop:Pod:web-a', retry: false }],
+    ['a scale done: the pod stays in the sets', settling({ action: 'scale' }), { set: { lastAction: 'scale', lastActionAt: T0, verifyingAction: 'scale', verifyingSince: T0 }, incr: [['actionsPerformed', 1]], retry: false }],
+    ['deferred by a PodDisruptionBudget: refunded, nothing set', settling({ outcome: { kind: 'deferred', detail: 'pdb' } }), { set: {}, incr: [], refund: 'tok', retry: false }],
+    ['failed for good: the cooldown and the next rung', settling({ outcome: { kind: 'failed', transient: false, detail: '403' } }), { set: { lastAction: 'restart', lastActionAt: T0, ladderStep: 1 }, incr: [], refund: 'tok', retry: false }],
+    ['failed for now: refunded and to be retried', settling({ outcome: { kind: 'failed', transient: true, detail: '503' } }), { set: {}, incr: [], refund: 'tok', retry: true }],
+    ['an alert that failed is not refunded: it never took the budget', settling({ action: 'alert', outcome: { kind: 'failed', transient: true, detail: 'sink' } }), { set: {}, incr: [], retry: true }],
+  ];
+  for (const [name, s, expected] of rows) {
+    await t.test(name, () => {
+      const { token: _t, stats: _s, history: _h, ...rest } = settleTarget(s, ladder, traitsOf);
+      assert.deepEqual(rest, expected);
+    });
+  }
+});
+
+test('a deferral is recorded with its own reason', () => {
+  const f = settleTarget(settling({ outcome: { kind: 'deferred', detail: 'pdb' } }), { step: 0, length: 2 }, traitsOf);
+  assert.equal(f.history.reason, 'disruption-budget');
+  assert.deepEqual(f.stats, [['restart:deferred', 1]]);
+});
+
+test('a proxy group takes its new status only once the action is done', () => {
+  const done = settleProxy(settling({ action: 'switch-proxy', reason: 'primary-failed' }), { status: 'SecondaryActive', active: 'secondary' }, traitsOf);
+  assert.deepEqual([done.set, done.incr, done.refund], [{ status: 'SecondaryActive', active: 'secondary', lastSwitchAt: T0 }, [['switches', 1]], undefined]);
+  const failed = settleProxy(settling({ action: 'switch-proxy', outcome: { kind: 'failed', transient: true, detail: '503' } }), { status: 'SecondaryActive', active: 'secondary' }, traitsOf);
+  assert.deepEqual([failed.set, failed.incr, failed.refund, failed.retry], [{}, [], 'tok', true]);
+  const alerted = settleProxy(settling({ action: 'alert', reason: 'all-proxies-failed' }), { status: 'AllFailed' }, traitsOf);
+  assert.deepEqual([alerted.set, alerted.incr, alerted.history.action], [{ status: 'AllFailed' }, [], undefined]);
+});
+
+test('table: a redelivered event', async (t) => {
+  const held = { pendingToken: 'tok', pendingUntil: T0 + 1 };
+  const rows: Array<[string, Parameters<typeof redelivery>[0], { pendingToken: string; pendingUntil: number }, string]> = [
+    ['never seen', undefined, held, 'new'],
+    ['its action failed transiently', 'retry', held, 'again'],
+    ['its lease is still held', { pending: 'tok' }, held, 'busy'],
+    ['its lease ran out (a crash)', { pending: 'tok' }, { pendingToken: 'tok', pendingUntil: T0 - 1 }, 'again'],
+    ['another lease holds the unit', { pending: 'tok' }, { pendingToken: 'other', pendingUntil: T0 + 1 }, 'again'],
+  ];
+  for (const [name, dedupe, holder, expected] of rows) await t.test(name, () => assert.equal(redelivery(dedupe, holder, T0), expected));
+});

@@ -1,0 +1,103 @@
+// The pure plan for one target: one subtest per row, so a bad row does not hide the rest.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { traitsOf } from '../../shared/actions/catalog.ts';
+import { EMPTY_TARGET, EMPTY_UNIT } from '../../shared/healing/state.ts';
+import { failingNow, planTarget, workloadFailing } from '../../shared/healing/target-plan.ts';
+import type { TargetFacts, TargetPlanInput, TargetPlanStep } from '../../shared/healing/target-plan.ts';
+
+const T0 = 1_700_000_000_000;
+const policy = { name: 'web-http', failureThreshold: 3, successThreshold: 2, cooldown: 60_000, verifyWindow: 30_000, actions: ['restart', 'scale', 'alert'] as const };
+const member = 'web-http:shop:Pod:web-a';
+const ok: TargetFacts = { guard: { namespaceAllowed: true, target: 'ok', maxRestartShare: 0.5, budgetMax: 5, dryRun: false, workloadPods: 4 }, siblings: ['web-a', 'web-b', 'web-c', 'web-d'] };
+
+function input(over: Partial<TargetPlanInput> & { failures?: number } = {}): TargetPlanInput {
+  const { failures = 2, ...rest } = over;
+  return {
+    snap: { target: { ...EMPTY_TARGET, consecutiveFailures: failures, lastResultAt: T0 - 10_000 }, unit: EMPTY_UNIT, unitFailing: {}, budgetUsed: 0, failingDependencies: [] },
+    result: { outcome: 'failed', observedAt: T0, error: 'status 500', eventId: 'e-1' },
+    policy,
+    member,
+    now: T0,
+    alreadyCounted: false,
+    budgetRefused: false,
+    config: { budgetMax: 5, actionLeaseMs: 30_000 },
+    traits: traitsOf,
+    token: 'tok',
+    ...rest,
+  };
+}
+
+const passed = { outcome: 'passed' as const, observedAt: T0, eventId: 'e-2' };
+
+/** One line that says what the plan does: the verdict, the failing-set marks, the action and whether it is audited. */
+function show(step: TargetPlanStep): string {
+  if (step.kind === 'need-facts') return `need-facts ${step.action}`;
+  const v = step.verdict;
+  const verdict = v.kind === 'act' ? `act ${v.action} ${v.reason}` : `skip ${v.reason}${step.intended ? ` (${step.intended})` : ''}`;
+  const budget = step.commit.budget ? ' budget' : '';
+  return `${verdict} unit:${step.commit.unitFailing} rule:${step.commit.ruleFailing} ${step.commit.dedupeValue}${budget}${v.kind === 'skip' && step.audited ? ' audited' : ''}`;
+}
+
+test('table: what one result plans, and why', async (t) => {
+  const fresh = String(T0 - 5_000);
+  const rows: Array<[string, TargetPlanInput, string]> = [
+    ['a failure below the threshold', input({ failures: 0 }), 'skip below-threshold unit:add rule:keep done audited'],
+    ['a pass on a healthy target is not audited', input({ failures: 0, result: passed }), 'skip passing unit:remove rule:remove done'],
+    ['a stale result marks nothing', input({ result: { ...passed, observedAt: T0 - 20_000 } }), 'skip stale-result unit:keep rule:keep done'],
+    ['the threshold reached: the cluster is read first', input(), 'need-facts restart'],
+    ['the threshold reached, the pod fine: restart under a lease and the budget', input({ facts: ok }), 'act restart threshold-reached unit:add rule:add pending:tok budget'],
+    ['a failing dependency turns the restart into an alert, off the budget', input({ facts: ok, snap: { ...input().snap, failingDependencies: ['shop-deps'] } }), 'act alert dependency-failing unit:add rule:add pending:tok'],
+    [
+      'three of four pods failing now: a shared cause, alert',
+      input({ facts: ok, snap: { ...input().snap, unitFailing: { 'web-http:shop:Pod:web-b': fresh, 'web-http:shop:Pod:web-c': fresh } } }),
+      'act alert shared-cause unit:add rule:add pending:tok',
+    ],
+    [
+      'failures of targets that stopped reporting do not count towards a shared cause',
+      input({ facts: ok, snap: { ...input().snap, unitFailing: { 'web-http:shop:Pod:web-b': String(T0 - 91_000), 'web-http:shop:Pod:web-c': fresh } } }),
+      'act restart threshold-reached unit:add rule:add pending:tok budget',
+    ],
+    ['the store refused the budget: skip, saying what it would have done', input({ facts: ok, budgetRefused: true }), 'skip budget-exhausted (restart) unit:add rule:add done audited'],
+    ['a pod that cannot be read', input({ facts: { guard: { ...ok.guard, target: 'unreadable' }, unreadable: 'reading pod: 403 forbidden' } }), 'skip target-unreadable (restart) unit:add rule:add done audited'],
+    ['dry run', input({ facts: { ...ok, guard: { ...ok.guard, dryRun: true } } }), 'skip dry-run (restart) unit:add rule:add done audited'],
+    [
+      'a pass that settles the last action healed is audited',
+      input({ failures: 0, result: passed, snap: { ...input().snap, target: { ...EMPTY_TARGET, consecutivePasses: 1 }, unit: { ...EMPTY_UNIT, verifyingAction: 'restart', verifyingSince: T0 - 31_000 } } }),
+      'skip healed unit:remove rule:remove done audited',
+    ],
+  ];
+  for (const [name, row, expected] of rows) await t.test(name, () => assert.equal(show(planTarget(row)), expected));
+});
+
+test('an action takes a lease on the unit and says why in one line', () => {
+  const step = planTarget(input({ facts: ok }));
+  assert.equal(step.kind, 'planned');
+  if (step.kind !== 'planned') return;
+  assert.deepEqual(step.act, { action: 'restart', token: 'tok', why: '3 consecutive failures of rule web-http (status 500)', ladderStep: 0 });
+  assert.deepEqual(step.commit.unit && { a: (step.commit.unit as typeof EMPTY_UNIT).pendingAction, u: (step.commit.unit as typeof EMPTY_UNIT).pendingUntil }, { a: 'restart', u: T0 + 30_000 });
+  assert.deepEqual(step.commit.budget, { member: 'tok', max: 5 });
+  assert.equal(step.commit.history.action, 'restart');
+  assert.equal(step.commit.history.failures, 3);
+});
+
+test('a skip that leaves the unit as it was writes no unit record', () => {
+  const step = planTarget(input({ failures: 0 }));
+  assert.equal(step.kind === 'planned' && step.commit.unit, undefined);
+});
+
+test('a pass that settles the last action counts it in the stats', () => {
+  const step = planTarget(input({ failures: 0, result: passed, snap: { ...input().snap, target: { ...EMPTY_TARGET, consecutivePasses: 1 }, unit: { ...EMPTY_UNIT, verifyingAction: 'scale', verifyingSince: T0 - 31_000 } } }));
+  assert.ok(step.kind === 'planned');
+  assert.deepEqual(step.commit.stats, [['reason:healed', 1], ['scale:healed', 1]]);
+});
+
+test('failingNow keeps the targets that reported a failure within verification plus cooldown', () => {
+  const failing = { a: String(T0 - 90_000), b: String(T0 - 90_001), c: String(T0) };
+  assert.deepEqual(failingNow(failing, policy, T0).sort(), ['a', 'c']);
+});
+
+test('workloadFailing counts live pods of the workload that fail now, this one included', () => {
+  assert.equal(workloadFailing(['p1', 'p2', 'p3'], ['rule:ns:Pod:p2', 'rule:ns:Pod:gone'], 'p1'), 2);
+  assert.equal(workloadFailing(['p1'], [], 'p1'), 1);
+});
