@@ -1,6 +1,6 @@
 // Builds a check function's parts from its environment: rules, sink emitter, HTTP pool, CA bundle, lazy kube clients.
 import { Agent } from 'undici';
-import { ConfigError } from '../config/env.ts';
+import { configProblems } from '../config/env.ts';
 import type { CheckEnv } from '../config/env.ts';
 import { createEmitter } from '../emit/emitter.ts';
 import { EventType } from '../events/types.ts';
@@ -32,7 +32,7 @@ export function lazy<T>(build: () => Promise<T>): () => Promise<T> {
 
 export async function checkParts(fn: CheckFunctionName, plan: Planner, env: Readonly<CheckEnv>, log: Logger, overrides: CheckOverrides = {}): Promise<FunctionParts> {
   if (!env.K_SINK && !overrides.emitter) {
-    throw new ConfigError([`K_SINK: ${fn} has nowhere to send its results; set it to the Broker URL (a SinkBinding does this in the cluster)`]);
+    throw configProblems([`K_SINK: ${fn} has nowhere to send its results; set it to the Broker URL (a SinkBinding does this in the cluster)`]);
   }
   const rules = overrides.rules ?? (await loadRulesFile(env.RULES_FILE));
   const ca = await loadCaBundle(env.EXTRA_CA_FILE);

@@ -1,5 +1,6 @@
 // Environment configuration, parsed once at start-up with zod; a bad value stops the process listing every problem.
 import { z } from 'zod';
+import { Problems } from './problems.ts';
 import { durationMs } from './duration.ts';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -55,14 +56,8 @@ export const healerEnvSchema = redisEnvSchema.extend({
   ALERT_WEBHOOK_URL: z.url().optional(),
 });
 
-export class ConfigError extends Error {
-  readonly problems: readonly string[];
-  constructor(problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
+/** A configuration with problems: every one of them, at once. */
+export const configProblems = (problems: string[]): Problems => new Problems('invalid configuration', problems);
 
 /** Empty strings count as unset, as a Knative env entry with no value would. */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): Readonly<z.infer<S>> {
@@ -70,7 +65,7 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') cleaned[k] = v;
   const result = schema.safeParse(cleaned);
   if (!result.success) {
-    throw new ConfigError(
+    throw configProblems(
       result.error.issues.map((i) => {
         const key = String(i.path[0] ?? '');
         return `${key}: ${i.message} (got ${JSON.stringify(cleaned[key])})`;

@@ -8,7 +8,7 @@ import type { CloudEvent } from 'cloudevents';
 import type { z } from 'zod';
 import type { Logger } from '../log/logger.ts';
 import { eventLogger } from '../log/logger.ts';
-import { issuesToProblems } from '../rules/load.ts';
+import { issuesToProblems } from '../config/problems.ts';
 import { HttpError, badRequest } from './http-error.ts';
 import { parseEvent } from './parse-event.ts';
 import { readBody } from './read-body.ts';

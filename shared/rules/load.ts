@@ -1,54 +1,20 @@
 // Loads and validates the rules file: every problem is reported at once, naming the file, the rule and the field.
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import { Problems, issuesToProblems } from '../config/problems.ts';
 import { ALLOWED_ACTIONS, DEFAULT_ACTIONS, ruleSchema, rulesFileSchema } from './schema.ts';
 import type { Action, Rule, RuleKind } from './schema.ts';
 
 export type ResolvedRule = Rule & { readonly actions: readonly Action[] };
 
-export class RulesError extends Error {
-  readonly problems: readonly string[];
-  constructor(source: string, problems: string[]) {
-    super(`invalid rules in ${source}:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'RulesError';
-    this.problems = problems;
-  }
-}
+/** A rules file with problems: every one of them, naming the file. */
+export const rulesProblems = (source: string, problems: string[]): Problems => new Problems(`invalid rules in ${source}`, problems);
 
 export interface RuleSet {
   readonly source: string;
   readonly rules: readonly ResolvedRule[];
   get(name: string): ResolvedRule | undefined;
   ofKinds(kinds: readonly RuleKind[]): readonly ResolvedRule[];
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-}
-
-function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
-  let value = document;
-  for (const key of path) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
-
-function describeValue(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text !== undefined && text.length > 60 ? `${text.slice(0, 57)}...` : String(text);
-}
-
-/** One line per issue: where it is, what is wrong, and the value found there. */
-export function issuesToProblems(label: string, issues: readonly z.core.$ZodIssue[], document?: unknown): string[] {
-  return issues.map((issue) => {
-    const field = formatPath(issue.path);
-    const value = valueAt(document, issue.path);
-    const got = value === undefined ? '' : ` (got ${describeValue(value)})`;
-    return `${label}${field ? ` field ${field}` : ''}: ${issue.message}${got}`;
-  });
 }
 
 function ruleLabel(raw: unknown, index: number): string {
@@ -59,7 +25,7 @@ function ruleLabel(raw: unknown, index: number): string {
 /** Validates an already-parsed document; `source` names it in errors. */
 export function parseRules(document: unknown, source: string): RuleSet {
   const file = rulesFileSchema.safeParse(document);
-  if (!file.success) throw new RulesError(source, issuesToProblems('file', file.error.issues, document));
+  if (!file.success) throw rulesProblems(source, issuesToProblems('file', file.error.issues, document));
 
   const problems: string[] = [];
   const rules: ResolvedRule[] = [];
@@ -99,7 +65,7 @@ export function parseRules(document: unknown, source: string): RuleSet {
       else if (target.kind !== 'dependency') problems.push(`rule "${rule.name}" field dependsOn: "${dep}" is a ${target.kind} rule, not a dependency rule`);
     }
   }
-  if (problems.length > 0) throw new RulesError(source, problems);
+  if (problems.length > 0) throw rulesProblems(source, problems);
 
   const frozen = Object.freeze(rules);
   return Object.freeze({
@@ -115,7 +81,7 @@ export function parseRulesYaml(text: string, source: string): RuleSet {
   try {
     document = parseYaml(text);
   } catch (error) {
-    throw new RulesError(source, [`not valid YAML: ${(error as Error).message}`]);
+    throw rulesProblems(source, [`not valid YAML: ${(error as Error).message}`]);
   }
   return parseRules(document, source);
 }
@@ -125,7 +91,7 @@ export async function loadRulesFile(path: string): Promise<RuleSet> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new RulesError(path, [`cannot read the file: ${(error as Error).message}`]);
+    throw rulesProblems(path, [`cannot read the file: ${(error as Error).message}`]);
   }
   return parseRulesYaml(text, path);
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, healerEnvSchema, parseEnv } from '../../shared/config/env.ts';
+import { healerEnvSchema, parseEnv } from '../../shared/config/env.ts';
+import { Problems } from '../../shared/config/problems.ts';
 
 test('defaults fill an empty environment, and durations parse', () => {
   const env = parseEnv(healerEnvSchema, { BUDGET_WINDOW: '30m', ALLOWED_NAMESPACES: 'web, backend,' });
@@ -15,7 +16,8 @@ test('defaults fill an empty environment, and durations parse', () => {
 test('every bad value is listed in one error, with the value found', () => {
   assert.throws(
     () => parseEnv(healerEnvSchema, { PORT: '99999', REDIS_URL: 'http://x', DRY_RUN: 'maybe', MAX_RESTART_SHARE: '2' }),
-    (error: ConfigError) => {
+    (error: Problems) => {
+      assert.ok(error instanceof Problems);
       assert.equal(error.problems.length, 4);
       assert.match(error.message, /PORT: .*\(got "99999"\)/);
       assert.match(error.message, /REDIS_URL: must start with redis:\/\/ .*\(got "http:\/\/x"\)/);

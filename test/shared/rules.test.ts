@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadRulesFile, parseRules, parseRulesYaml, RulesError } from '../../shared/rules/load.ts';
+import { Problems } from '../../shared/config/problems.ts';
+import { loadRulesFile, parseRules, parseRulesYaml } from '../../shared/rules/load.ts';
 
 const sample = new URL('../../knative/rules.yaml', import.meta.url).pathname;
 
@@ -45,8 +46,8 @@ rules:
 `;
   assert.throws(
     () => parseRulesYaml(yaml, 'rules.yaml'),
-    (error: RulesError) => {
-      assert.ok(error instanceof RulesError);
+    (error: Problems) => {
+      assert.ok(error instanceof Problems);
       assert.match(error.message, /^invalid rules in rules\.yaml/);
       const p = error.problems.join('\n');
       assert.match(p, /rule "web" field namespace: .*\(got "Web"\)/);

@@ -3,18 +3,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { issuesToProblems } from '../../rules/load.ts';
+import { Problems, issuesToProblems } from '../../config/problems.ts';
 import { parseCron } from './cron.ts';
 import type { Cron } from './cron.ts';
 
-export class ManifestError extends Error {
-  readonly problems: readonly string[];
-  constructor(problems: string[]) {
-    super(`the Knative manifests cannot be played locally:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ManifestError';
-    this.problems = problems;
-  }
-}
+/** The manifests cannot be played: every problem at once. */
+const manifestProblems = (problems: string[]): Problems => new Problems('the Knative manifests cannot be played locally', problems);
 
 const serviceRef = z.object({
   apiVersion: z.literal('serving.knative.dev/v1'),
@@ -128,7 +122,7 @@ async function readDocuments(file: string): Promise<unknown[]> {
   if (!Array.isArray(docs)) return [];
   const out: unknown[] = [];
   for (const doc of docs) {
-    if (doc.errors.length > 0) throw new ManifestError([`${file}: not valid YAML: ${doc.errors[0]!.message}`]);
+    if (doc.errors.length > 0) throw manifestProblems([`${file}: not valid YAML: ${doc.errors[0]!.message}`]);
     const value: unknown = doc.toJS();
     if (value !== null && value !== undefined) out.push(value);
   }
@@ -234,6 +228,6 @@ export async function loadManifests(dir: string, opts: { pingSourcesFile?: strin
   const names = new Set(functions.map((f) => f.name));
   for (const p of pingSources) if (!names.has(p.sink)) problems.push(`PingSource ${p.name}: sink ${p.sink} is not one of the functions (${[...names].join(', ')})`);
   for (const t of triggers) if (!names.has(t.subscriber)) problems.push(`Trigger ${t.name}: subscriber ${t.subscriber} is not one of the functions`);
-  if (problems.length > 0) throw new ManifestError(problems);
+  if (problems.length > 0) throw manifestProblems(problems);
   return Object.freeze({ pingSources: Object.freeze(pingSources), triggers: Object.freeze(triggers), functions: Object.freeze(functions) });
 }
