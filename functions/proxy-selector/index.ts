@@ -4,7 +4,7 @@ import { loadRulesFile } from '../../shared/rules/load.ts';
 import { runFunction } from '../../shared/runtime/run-function.ts';
 import { HistoryStore } from '../../shared/store/history-store.ts';
 import { connectRedis, createRedis } from '../../shared/store/redis-client.ts';
-import { selectorParts } from './parts.ts';
+import { selectorParts } from './handler.ts';
 
 if (import.meta.main) {
   await runFunction({

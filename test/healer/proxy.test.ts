@@ -5,7 +5,7 @@ import { EventType } from '../../shared/events/types.ts';
 import { createLogger } from '../../shared/log/logger.ts';
 import { startFunction } from '../../shared/runtime/run-function.ts';
 import { parseEnv, redisEnvSchema } from '../../shared/config/env.ts';
-import { selectorParts } from '../../functions/proxy-selector/parts.ts';
+import { selectorParts } from '../../functions/proxy-selector/handler.ts';
 import { get } from '../support/http.ts';
 import { T0, dataOf, result, startHarness } from './harness.ts';
 import type { Harness } from './harness.ts';
