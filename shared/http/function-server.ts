@@ -85,33 +85,47 @@ function sendEvent(res: ServerResponse, event: CloudEvent<unknown>): void {
   res.end(body);
 }
 
+/** One CloudEvent in: parsed, matched to its handler, its data checked against the handler's schema, handled. */
+async function dispatchEvent(opts: FunctionServerOptions, signal: AbortSignal, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req, opts.bodyLimitBytes ?? 256 * 1024);
+  const event = parseEvent(req.headers, body);
+  const handler = opts.handlers[event.type];
+  if (!handler) {
+    throw badRequest(`unknown event type "${event.type}": this function accepts ${Object.keys(opts.handlers).join(', ')}`);
+  }
+  const parsed = handler.schema.safeParse(event.data);
+  if (!parsed.success) {
+    const problems = issuesToProblems('data', parsed.error.issues, event.data);
+    throw badRequest(`invalid data for ${event.type}: ${problems.join('; ')}`, problems);
+  }
+  const described = opts.describe?.(parsed.data) ?? {};
+  const elog = eventLogger(opts.logger, { id: event.id, type: event.type, ...described });
+  elog.debug('event received');
+  const reply = await handler.handle(parsed.data, { event, log: elog, signal });
+  if (reply?.event) sendEvent(res, reply.event);
+  else sendJson(res, 202, undefined);
+}
+
+/** An error as the answer it means: an HttpError's own status and details, anything else a 500 that hides it. */
+function answerError(log: Logger, req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  if (error instanceof HttpError) {
+    const level = error.status >= 500 ? 'error' : 'warn';
+    log[level]({ status: error.status, err: error.message, path: req.url }, 'request refused');
+    if (!res.headersSent) sendJson(res, error.status, { error: error.message, ...(error.details.length ? { details: error.details } : {}) });
+    else res.destroy();
+    return;
+  }
+  log.error({ err: error }, 'request failed');
+  if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+  else res.destroy();
+}
+
 export function createFunctionServer(opts: FunctionServerOptions): FunctionServer {
   const log = opts.logger;
-  const bodyLimit = opts.bodyLimitBytes ?? 256 * 1024;
   let stopping = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
   const stopController = new AbortController();
-
-  async function handleEvent(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req, bodyLimit);
-    const event = parseEvent(req.headers, body);
-    const handler = opts.handlers[event.type];
-    if (!handler) {
-      throw badRequest(`unknown event type "${event.type}": this function accepts ${Object.keys(opts.handlers).join(', ')}`);
-    }
-    const parsed = handler.schema.safeParse(event.data);
-    if (!parsed.success) {
-      const problems = issuesToProblems('data', parsed.error.issues, event.data);
-      throw badRequest(`invalid data for ${event.type}: ${problems.join('; ')}`, problems);
-    }
-    const described = opts.describe?.(parsed.data) ?? {};
-    const elog = eventLogger(log, { id: event.id, type: event.type, ...described });
-    elog.debug('event received');
-    const reply = await handler.handle(parsed.data, { event, log: elog, signal: stopController.signal });
-    if (reply?.event) sendEvent(res, reply.event);
-    else sendJson(res, 202, undefined);
-  }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -127,7 +141,7 @@ export function createFunctionServer(opts: FunctionServerOptions): FunctionServe
         return sendJson(res, answer.status, answer.body, answer.headers);
       }
     }
-    if (req.method === 'POST' && url.pathname === '/') return handleEvent(req, res);
+    if (req.method === 'POST' && url.pathname === '/') return dispatchEvent(opts, stopController.signal, req, res);
     if (url.pathname === '/') throw new HttpError(405, `method ${req.method} not allowed: POST a CloudEvent to /`);
     throw new HttpError(404, `no route for ${req.method} ${url.pathname}`);
   }
@@ -136,18 +150,7 @@ export function createFunctionServer(opts: FunctionServerOptions): FunctionServe
     inFlight++;
     if (stopping) res.setHeader('connection', 'close');
     route(req, res)
-      .catch((error: unknown) => {
-        if (error instanceof HttpError) {
-          const level = error.status >= 500 ? 'error' : 'warn';
-          log[level]({ status: error.status, err: error.message, path: req.url }, 'request refused');
-          if (!res.headersSent) sendJson(res, error.status, { error: error.message, ...(error.details.length ? { details: error.details } : {}) });
-          else res.destroy();
-          return;
-        }
-        log.error({ err: error }, 'request failed');
-        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-        else res.destroy();
-      })
+      .catch((error: unknown) => answerError(log, req, res, error))
       .finally(() => {
         inFlight--;
         if (inFlight === 0) drained?.();
