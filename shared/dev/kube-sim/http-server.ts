@@ -7,7 +7,7 @@ import { handleApps } from './routes-apps.ts';
 import { handleCore } from './routes-core.ts';
 import { handleDiscovery, handlePolicy } from './routes-discovery-policy.ts';
 import type { ApiRequest, ApiResponse, RouteHandler } from './routing.ts';
-import { ApiError, internalError, routeNotFound } from './status.ts';
+import { ApiError, internalError, routeNotFound, serviceUnavailable } from './status.ts';
 import type { RequestRecord } from './types.ts';
 
 const GROUPS: Record<string, RouteHandler> = {
@@ -60,10 +60,44 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' });
+function send(res: ServerResponse, status: number, body: unknown, plain?: { text: string; headers: Record<string, string> }): void {
+  const text = plain ? plain.text : `${JSON.stringify(body)}\n`;
+  const type = plain ? 'text/plain; charset=utf-8' : 'application/json';
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private', ...plain?.headers });
   res.end(text);
+}
+
+/** A fault the simulator plays for matching requests, as a real API server under stress answers. */
+export type Fault =
+  /** API Priority and Fairness rejects the request before it is served: a plain-text 429 with Retry-After. */
+  | { kind: 'throttle'; retryAfterSeconds: number }
+  /** The API server fails the request without serving it: a 500 InternalError or 503 ServiceUnavailable Status. */
+  | { kind: 'error'; code: 500 | 503 }
+  /** The request is served (its effect happens), but the answer comes only after delayMs. */
+  | { kind: 'slow'; delayMs: number };
+
+export interface FaultRule {
+  method: string;
+  path: RegExp;
+  fault: Fault;
+  /** How many more matching requests meet the fault. */
+  left: number;
+}
+
+function takeFault(faults: FaultRule[], method: string, path: string): Fault | undefined {
+  const rule = faults.find((f) => f.left > 0 && f.method === method && f.path.test(path));
+  if (!rule) return undefined;
+  rule.left--;
+  return rule.fault;
+}
+
+function faultAnswer(fault: Exclude<Fault, { kind: 'slow' }>): { status: number; body: unknown; plain?: { text: string; headers: Record<string, string> } } {
+  if (fault.kind === 'throttle') {
+    // What the flow-control filter writes: not a Status object, just text and the header.
+    return { status: 429, body: undefined, plain: { text: 'Too many requests, please try again later.\n', headers: { 'retry-after': String(fault.retryAfterSeconds) } } };
+  }
+  const error = fault.code === 500 ? internalError('the simulated API server failed this request') : serviceUnavailable();
+  return { status: error.status.code, body: error.status };
 }
 
 export interface RunningServer {
@@ -100,7 +134,14 @@ export interface Stalls {
   readonly open: Set<import('node:stream').Duplex>;
 }
 
-export async function startHttpServer(cluster: Cluster, requests: RequestRecord[], host: string, denials: Denial[] = [], stalls: Stalls = { on: false, open: new Set() }): Promise<RunningServer> {
+export async function startHttpServer(
+  cluster: Cluster,
+  requests: RequestRecord[],
+  host: string,
+  denials: Denial[] = [],
+  stalls: Stalls = { on: false, open: new Set() },
+  faults: FaultRule[] = [],
+): Promise<RunningServer> {
   const exec = execEndpoint(cluster, (r) => requests.push(r));
   const server = createServer((req, res) => {
     void (async () => {
@@ -116,6 +157,8 @@ export async function startHttpServer(cluster: Cluster, requests: RequestRecord[
       requests.push(record);
       let status: number;
       let body: unknown;
+      let plain: { text: string; headers: Record<string, string> } | undefined;
+      const fault = takeFault(faults, record.method, record.path);
       try {
         const apiRequest: ApiRequest = {
           method: record.method,
@@ -125,14 +168,16 @@ export async function startHttpServer(cluster: Cluster, requests: RequestRecord[
           body: await readBody(req),
         };
         const denied = denials.some((d) => d.method === record.method && d.path.test(record.path));
-        ({ status, body } = denied ? forbidden(record.method, record.path) : route(apiRequest, cluster));
+        if (fault && fault.kind !== 'slow') ({ status, body, plain } = faultAnswer(fault));
+        else ({ status, body } = denied ? forbidden(record.method, record.path) : route(apiRequest, cluster));
       } catch (err) {
         const failure = err instanceof ApiError ? err : internalError(err instanceof Error ? err.message : String(err));
         status = failure.status.code;
         body = failure.status;
       }
       record.status = status;
-      send(res, status, body);
+      if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
+      if (!res.destroyed) send(res, status, body, plain);
     })();
   });
   server.on('upgrade', (req, socket, head) => {

@@ -2,12 +2,13 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Cluster } from './cluster.ts';
 import { startHttpServer } from './http-server.ts';
-import type { Denial, Stalls } from './http-server.ts';
+import type { Denial, FaultRule, Stalls } from './http-server.ts';
 import { kubeconfigYaml, makeKubeConfig } from './kubeconfig.ts';
 import { mapSelectorMatches } from './selectors.ts';
 import type { KubeSimulator, RequestRecord, SimulatorOptions } from './types.ts';
 import type { V1PodLike } from './wire-types.ts';
 
+export type { Fault } from './http-server.ts';
 export type {
   DeploymentSpec,
   ExecReply,
@@ -28,7 +29,8 @@ export async function startKubeSimulator(opts: SimulatorOptions = {}): Promise<K
   const requests: RequestRecord[] = [];
   const denials: Denial[] = [];
   const stalls: Stalls = { on: false, open: new Set() };
-  const server = await startHttpServer(cluster, requests, host, denials, stalls);
+  const faults: FaultRule[] = [];
+  const server = await startHttpServer(cluster, requests, host, denials, stalls, faults);
   let closed: Promise<void> | undefined;
 
   return {
@@ -36,6 +38,8 @@ export async function startKubeSimulator(opts: SimulatorOptions = {}): Promise<K
     requests,
     forbid: (method, path) => void denials.push({ method, path }),
     allowAll: () => void denials.splice(0),
+    inject: (method, path, fault, times = Number.POSITIVE_INFINITY) => void faults.push({ method, path, fault, left: times }),
+    clearFaults: () => void faults.splice(0),
     stallExec: (on) => void (stalls.on = on),
     stalledExecSockets: () => stalls.open.size,
     kubeConfig: (): KubeConfig => makeKubeConfig(server.url),

@@ -132,3 +132,8 @@ export function internalError(message: string): ApiError {
 export function success(code: number): StatusBody {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code };
 }
+
+/** What an apiserver answers when it cannot serve the request right now (apierrors.NewServiceUnavailable). */
+export function serviceUnavailable(): ApiError {
+  return failure(503, 'ServiceUnavailable', 'the server is currently unable to handle the request');
+}

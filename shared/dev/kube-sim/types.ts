@@ -78,6 +78,10 @@ export interface KubeSimulator {
   forbid(method: string, path: RegExp): void;
   /** Forgets every forbid(). */
   allowAll(): void;
+  /** The next `times` requests (default: all) with this method whose path matches meet the fault. */
+  inject(method: string, path: RegExp, fault: import('./http-server.ts').Fault, times?: number): void;
+  /** Forgets every inject(). */
+  clearFaults(): void;
   /** While on, exec upgrades are accepted and never answered, as by a kubelet stuck on the pod. */
   stallExec(on: boolean): void;
   /** Stalled exec connections the client has not closed yet. */
