@@ -6,9 +6,15 @@ export type ActionOutcome =
   | { kind: 'deferred'; detail: string }
   | { kind: 'failed'; transient: boolean; detail: string };
 
-/** The API server's retryable answers (and no answer at all) are transient; other 4xx are final. */
-export function failure(error: unknown, what: string): ActionOutcome {
+/** The API server's retryable answers (and no answer at all) are transient; other 4xx are final. An action that
+ *  may have happened without an answer is not classified here: its action reads the cluster first. */
+export function failure(error: unknown, what: string): ActionOutcome & { kind: 'failed' } {
   const status = apiStatus(error);
   const transient = status === undefined || status >= 500 || status === 429 || status === 409 || status === 408;
-  return { kind: 'failed', transient, detail: `${what}: ${status === undefined ? '' : `${status} `}${apiMessage(error)}` };
+  return { kind: 'failed', transient, detail: `${what}: ${status === undefined ? 'no answer: ' : `${status} `}${apiMessage(error)}` };
+}
+
+/** No answer came (timeout, abort, network): the request may or may not have been served. */
+export function unanswered(error: unknown): boolean {
+  return apiStatus(error) === undefined;
 }

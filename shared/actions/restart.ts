@@ -1,7 +1,39 @@
 // restart: evicts the pod through the Eviction API, which honours PodDisruptionBudgets; DELETE only as an opt-in fallback.
-import { apiStatus } from '../kubernetes/client.ts';
+// Both carry the uid of the pod the decision read, so a pod recreated under the same name is never hit.
+import { apiStatus, isDisruptionBudgetRefusal } from '../kubernetes/client.ts';
+import type { KubeClients } from '../kubernetes/client.ts';
 import { defineAction } from './action.ts';
-import { failure } from './outcome.ts';
+import { failure, unanswered } from './outcome.ts';
+import type { ActionOutcome } from './outcome.ts';
+
+interface Victim {
+  namespace: string;
+  name: string;
+  uid: string | undefined;
+}
+
+/** No answer came: whether the pod the decision read is gone (or going) says whether the request was served. */
+async function resolveUnanswered(kube: KubeClients, pod: Victim, what: string, error: unknown): Promise<ActionOutcome> {
+  const done = `${what} pod ${pod.namespace}/${pod.name}: no answer came, but the pod is`;
+  try {
+    const now = await kube.core.readNamespacedPod({ namespace: pod.namespace, name: pod.name }, kube.options());
+    if (pod.uid !== undefined && now.metadata?.uid !== pod.uid) return { kind: 'performed', detail: `${done} gone (replaced)` };
+    if (now.metadata?.deletionTimestamp) return { kind: 'performed', detail: `${done} terminating` };
+    return { kind: 'failed', transient: true, detail: `${what} pod ${pod.namespace}/${pod.name}: no answer came and the pod is still running: ${failure(error, 'retry').detail}` };
+  } catch (readError) {
+    if (apiStatus(readError) === 404) return { kind: 'performed', detail: `${done} gone` };
+    return failure(readError, `${what} pod ${pod.namespace}/${pod.name}: no answer came, and the pod cannot be read to know whether it happened`);
+  }
+}
+
+/** The answers that settle the pod's fate whatever the verb: gone already, or replaced since it was read. */
+function settled(error: unknown, pod: Victim): ActionOutcome | undefined {
+  const status = apiStatus(error);
+  if (status === 404) return { kind: 'performed', detail: `pod ${pod.namespace}/${pod.name} was already gone` };
+  // The uid precondition failed: the pod of that name is another one now; the one that failed is gone.
+  if (status === 409 && pod.uid !== undefined) return { kind: 'performed', detail: `pod ${pod.namespace}/${pod.name} was already replaced (its uid changed)` };
+  return undefined;
+}
 
 export const restart = defineAction({
   name: 'restart',
@@ -15,28 +47,31 @@ export const restart = defineAction({
     // Only with deleteFallback; RBAC is per function, not per rule, so the healer is granted it.
     { apiGroup: '', resource: 'pods', verbs: ['delete'] },
   ],
-  async perform(ctx, { rule, target }) {
+  async perform(ctx, { rule, target, pod: read }) {
     const kube = await ctx.kube();
-    const namespace = rule.namespace;
-    const name = target.name;
+    const pod: Victim = { namespace: rule.namespace, name: target.name, uid: read?.metadata?.uid };
+    const { namespace, name } = pod;
+    const deleteOptions = pod.uid === undefined ? undefined : { preconditions: { uid: pod.uid } };
     try {
       await kube.core.createNamespacedPodEviction(
-        { namespace, name, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } },
+        { namespace, name, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace }, ...(deleteOptions ? { deleteOptions } : {}) } },
         kube.options(),
       );
       return { kind: 'performed', detail: `evicted pod ${namespace}/${name}` };
     } catch (error) {
-      const status = apiStatus(error);
-      if (status === 404) return { kind: 'performed', detail: `pod ${namespace}/${name} was already gone` };
-      if (status !== 429) return failure(error, `evicting ${namespace}/${name}`);
+      if (unanswered(error)) return resolveUnanswered(kube, pod, 'evicting', error);
+      const known = settled(error, pod);
+      if (known) return known;
+      // Only a budget's refusal is "not now"; a throttling 429 (API Priority and Fairness) is a transient fault.
+      if (!isDisruptionBudgetRefusal(error)) return failure(error, `evicting ${namespace}/${name}`);
       if (!rule.deleteFallback) return { kind: 'deferred', detail: `a PodDisruptionBudget forbids evicting ${namespace}/${name} now` };
     }
     try {
-      await kube.core.deleteNamespacedPod({ namespace, name }, kube.options());
+      await kube.core.deleteNamespacedPod({ namespace, name, ...(deleteOptions ? { body: deleteOptions } : {}) }, kube.options());
       return { kind: 'performed', detail: `deleted pod ${namespace}/${name} (eviction refused by a PodDisruptionBudget; deleteFallback is on)` };
     } catch (error) {
-      if (apiStatus(error) === 404) return { kind: 'performed', detail: `pod ${namespace}/${name} was already gone` };
-      return failure(error, `deleting ${namespace}/${name}`);
+      if (unanswered(error)) return resolveUnanswered(kube, pod, 'deleting', error);
+      return settled(error, pod) ?? failure(error, `deleting ${namespace}/${name}`);
     }
   },
 });

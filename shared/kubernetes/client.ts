@@ -73,10 +73,30 @@ export async function createKubeClients(opts: { config?: k8s.KubeConfig; timeout
   });
 }
 
-/** The HTTP status of a failed client call, or undefined for network errors and timeouts. */
+/** The HTTP status of a failed client call, or undefined when no answer came (timeout, abort, network error).
+ *  A timed-out call throws a DOMException whose numeric `code` (23, 20) is not an HTTP status: never read it as one. */
 export function apiStatus(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
+  if (typeof error !== 'object' || error === null || error instanceof DOMException) return undefined;
+  const { code, name } = error as { code?: unknown; name?: unknown };
+  if (name === 'TimeoutError' || name === 'AbortError') return undefined;
+  return typeof code === 'number' && code >= 100 && code <= 599 ? code : undefined;
+}
+
+/** The Status object the API server sent with a failure, when it sent one (a throttling 429 is plain text). */
+export function apiStatusBody(error: unknown): { reason?: string; details?: { causes?: Array<{ reason?: string }>; retryAfterSeconds?: number } } | undefined {
+  const body = (error as { body?: unknown } | null)?.body;
+  if (typeof body !== 'string') return typeof body === 'object' && body !== null ? (body as ReturnType<typeof apiStatusBody>) : undefined;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as ReturnType<typeof apiStatusBody>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A 429 that means "a PodDisruptionBudget forbids this eviction now", not throttling: its Status names the cause. */
+export function isDisruptionBudgetRefusal(error: unknown): boolean {
+  return apiStatus(error) === 429 && (apiStatusBody(error)?.details?.causes ?? []).some((c) => c.reason === 'DisruptionBudget');
 }
 
 /** The message of a failed client call: the Status message when the API server sent one. */

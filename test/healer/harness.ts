@@ -112,7 +112,7 @@ export function result(rule: string, ruleKind: CheckResult['ruleKind'], target: 
   };
 }
 
-export async function startHarness(t: TestContext, opts: { env?: Record<string, string>; redis?: TestRedis; rules?: string } = {}): Promise<Harness> {
+export async function startHarness(t: TestContext, opts: { env?: Record<string, string>; redis?: TestRedis; rules?: string; kubeTimeoutMs?: number } = {}): Promise<Harness> {
   const redis = opts.redis ?? (await useRedis());
   const prefix = `${redis.prefix}-${randomUUID().slice(0, 8)}`;
   const sim = await startKubeSimulator();
@@ -123,7 +123,7 @@ export async function startHarness(t: TestContext, opts: { env?: Record<string, 
   const redisClient = createRedis({ url: redis.url, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, logger: log });
   await connectRedis(redisClient, 5_000);
   const store = new HistoryStore(redisClient, prefix, storeLimits(env));
-  const kube = await createKubeClients({ config: sim.kubeConfig(), timeoutMs: 5_000 });
+  const kube = await createKubeClients({ config: sim.kubeConfig(), timeoutMs: opts.kubeTimeoutMs ?? 5_000 });
   const emitter = createEmitter({ sink: sink.url, logger: log, retries: 0 });
   const clock = { now: T0 };
   const config = healerConfig(env, rules);

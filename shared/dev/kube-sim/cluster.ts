@@ -191,8 +191,9 @@ export class Cluster {
     return removed;
   }
 
-  evictPod(pod: V1PodLike): void {
+  evictPod(pod: V1PodLike, beforeDelete: () => void = () => {}): void {
     checkEviction(this.store, pod);
+    beforeDelete();
     this.deletePod(pod, pod.spec.terminationGracePeriodSeconds);
   }
 

@@ -7,7 +7,7 @@ import { handleApps } from './routes-apps.ts';
 import { handleCore } from './routes-core.ts';
 import { handleDiscovery, handlePolicy } from './routes-discovery-policy.ts';
 import type { ApiRequest, ApiResponse, RouteHandler } from './routing.ts';
-import { ApiError, internalError, routeNotFound, serviceUnavailable } from './status.ts';
+import { ApiError, internalError, routeNotFound, serviceUnavailable, timeoutStatus } from './status.ts';
 import type { RequestRecord } from './types.ts';
 
 const GROUPS: Record<string, RouteHandler> = {
@@ -73,8 +73,9 @@ export type Fault =
   | { kind: 'throttle'; retryAfterSeconds: number }
   /** The API server fails the request without serving it: a 500 InternalError or 503 ServiceUnavailable Status. */
   | { kind: 'error'; code: 500 | 503 }
-  /** The request is served (its effect happens), but the answer comes only after delayMs. */
-  | { kind: 'slow'; delayMs: number };
+  /** The answer comes only after delayMs; the request is served at once unless `served` is false (then it
+   *  is answered 504 Timeout without having been served). */
+  | { kind: 'slow'; delayMs: number; served?: boolean };
 
 export interface FaultRule {
   method: string;
@@ -168,7 +169,8 @@ export async function startHttpServer(
           body: await readBody(req),
         };
         const denied = denials.some((d) => d.method === record.method && d.path.test(record.path));
-        if (fault && fault.kind !== 'slow') ({ status, body, plain } = faultAnswer(fault));
+        if (fault?.kind === 'slow' && fault.served === false) ({ status, body } = { status: 504, body: timeoutStatus().status });
+        else if (fault && fault.kind !== 'slow') ({ status, body, plain } = faultAnswer(fault));
         else ({ status, body } = denied ? forbidden(record.method, record.path) : route(apiRequest, cluster));
       } catch (err) {
         const failure = err instanceof ApiError ? err : internalError(err instanceof Error ? err.message : String(err));

@@ -47,6 +47,21 @@ function parseBody(req: ApiRequest): Json {
   }
 }
 
+/** DeleteOptions.preconditions, as the storage layer checks them at delete: a mismatch is 409 Conflict. */
+function checkPreconditions(pod: V1PodLike, pre: Json | undefined): void {
+  if (!isJsonObject(pre)) return;
+  if (typeof pre['uid'] === 'string' && pre['uid'] !== pod.metadata.uid) {
+    throw conflict(PODS, pod.metadata.name, `Precondition failed: UID in precondition: ${pre['uid']}, UID in object meta: ${pod.metadata.uid}`);
+  }
+  if (typeof pre['resourceVersion'] === 'string' && pre['resourceVersion'] !== pod.metadata.resourceVersion) {
+    throw conflict(
+      PODS,
+      pod.metadata.name,
+      `Precondition failed: ResourceVersion in precondition: ${pre['resourceVersion']}, ResourceVersion in object meta: ${pod.metadata.resourceVersion}`,
+    );
+  }
+}
+
 function deletePod(req: ApiRequest, cluster: Cluster, pod: V1PodLike): ApiResponse {
   const options = parseBody(req);
   let grace = pod.spec.terminationGracePeriodSeconds;
@@ -54,19 +69,7 @@ function deletePod(req: ApiRequest, cluster: Cluster, pod: V1PodLike): ApiRespon
   if (q !== null && /^\d+$/.test(q)) grace = Number(q);
   if (isJsonObject(options)) {
     if (typeof options['gracePeriodSeconds'] === 'number') grace = options['gracePeriodSeconds'];
-    const pre = options['preconditions'];
-    if (isJsonObject(pre)) {
-      if (typeof pre['uid'] === 'string' && pre['uid'] !== pod.metadata.uid) {
-        throw conflict(PODS, pod.metadata.name, `Precondition failed: UID in precondition: ${pre['uid']}, UID in object meta: ${pod.metadata.uid}`);
-      }
-      if (typeof pre['resourceVersion'] === 'string' && pre['resourceVersion'] !== pod.metadata.resourceVersion) {
-        throw conflict(
-          PODS,
-          pod.metadata.name,
-          `Precondition failed: ResourceVersion in precondition: ${pre['resourceVersion']}, ResourceVersion in object meta: ${pod.metadata.resourceVersion}`,
-        );
-      }
-    }
+    checkPreconditions(pod, options['preconditions']);
   }
   return { status: 200, body: objectBody(cluster.deletePod(pod, grace)) };
 }
@@ -75,7 +78,9 @@ function evict(req: ApiRequest, cluster: Cluster, pod: V1PodLike): ApiResponse {
   const body = parseBody(req);
   const meta = isJsonObject(body) && isJsonObject(body['metadata']) ? body['metadata'] : {};
   if (meta['name'] !== pod.metadata.name) throw badRequest('name in URL does not match name in Eviction object');
-  cluster.evictPod(pod);
+  const options = isJsonObject(body) ? body['deleteOptions'] : undefined;
+  // The budget is checked first; the preconditions hold at the delete that follows.
+  cluster.evictPod(pod, () => checkPreconditions(pod, isJsonObject(options) ? options['preconditions'] : undefined));
   return { status: 201, body: success(201) };
 }
 

@@ -137,3 +137,8 @@ export function success(code: number): StatusBody {
 export function serviceUnavailable(): ApiError {
   return failure(503, 'ServiceUnavailable', 'the server is currently unable to handle the request');
 }
+
+/** What an apiserver answers when it gave up on a request it did not finish (apierrors.NewTimeoutError). */
+export function timeoutStatus(): ApiError {
+  return failure(504, 'Timeout', 'Timeout: request did not complete within the allowed duration', { retryAfterSeconds: 1 });
+}

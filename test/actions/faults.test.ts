@@ -1,0 +1,79 @@
+// Actions under API faults: an answer that never came, throttling, and a pod recreated under the same name.
+import { test } from 'node:test';
+import type { TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ActionContext, ActionRequest } from '../../shared/actions/action.ts';
+import { actionSpec } from '../../shared/actions/catalog.ts';
+import { startKubeSimulator } from '../../shared/dev/kube-sim/index.ts';
+import type { KubeSimulator } from '../../shared/dev/kube-sim/index.ts';
+import { createKubeClients } from '../../shared/kubernetes/client.ts';
+import type { KubeClients, k8s } from '../../shared/kubernetes/client.ts';
+
+const TIMEOUT_MS = 300;
+
+async function cluster(t: TestContext): Promise<{ sim: KubeSimulator; kube: KubeClients; ctx: ActionContext; pod: () => Promise<k8s.V1Pod> }> {
+  const sim = await startKubeSimulator();
+  t.after(() => sim.close());
+  await sim.createDeployment({ namespace: 'shop', name: 'web', replicas: 2, podLabels: { app: 'web' }, containers: [{ name: 'app', ports: [8080] }] });
+  const kube = await createKubeClients({ config: sim.kubeConfig(), timeoutMs: TIMEOUT_MS });
+  const ctx: ActionContext = { kube: async () => kube, alerts: { timeoutMs: 1_000 }, now: Date.now };
+  const pod = async () => (await kube.core.listNamespacedPod({ namespace: 'shop', labelSelector: 'app=web' })).items[0]!;
+  return { sim, kube, ctx, pod };
+}
+
+const request = (pod: k8s.V1Pod, over: Partial<ActionRequest['rule']> = {}): ActionRequest => ({
+  rule: { name: 'web-http', kind: 'http', namespace: 'shop', ...over },
+  target: { namespace: 'shop', kind: 'Pod', name: pod.metadata!.name! },
+  pod,
+  why: 'test',
+});
+
+const deletes = (sim: KubeSimulator) => sim.requests.filter((r) => r.method === 'DELETE' && r.path.includes('/pods/')).length;
+
+test('an eviction whose answer never came, but which happened, is performed (the cluster says so), not a failure', async (t) => {
+  const { sim, ctx, pod } = await cluster(t);
+  const victim = await pod();
+  sim.inject('POST', /\/eviction$/, { kind: 'slow', delayMs: TIMEOUT_MS * 3 }, 1);
+  const outcome = await actionSpec('restart').perform(ctx, request(victim));
+  assert.equal(outcome.kind, 'performed', outcome.detail);
+  assert.match(outcome.detail, /no answer/);
+  assert.equal(sim.getPod('shop', victim.metadata!.name!), undefined);
+});
+
+test('an eviction whose answer never came, and which did not happen, is a transient failure (retried)', async (t) => {
+  const { sim, ctx, pod } = await cluster(t);
+  const victim = await pod();
+  sim.inject('POST', /\/eviction$/, { kind: 'slow', delayMs: TIMEOUT_MS * 3, served: false }, 1);
+  const outcome = await actionSpec('restart').perform(ctx, request(victim));
+  assert.deepEqual([outcome.kind, outcome.kind === 'failed' && outcome.transient], ['failed', true], outcome.detail);
+  assert.ok(sim.getPod('shop', victim.metadata!.name!), 'the pod is still there');
+});
+
+test('a throttled eviction (429 without a DisruptionBudget cause) is transient, and deleteFallback does not delete', async (t) => {
+  const { sim, ctx, pod } = await cluster(t);
+  const victim = await pod();
+  sim.inject('POST', /\/eviction$/, { kind: 'throttle', retryAfterSeconds: 1 });
+  const outcome = await actionSpec('restart').perform(ctx, request(victim, { deleteFallback: true }));
+  assert.deepEqual([outcome.kind, outcome.kind === 'failed' && outcome.transient], ['failed', true], outcome.detail);
+  assert.equal(deletes(sim), 0, 'no DELETE was sent');
+  assert.ok(sim.getPod('shop', victim.metadata!.name!), 'the pod is still there');
+});
+
+test('only a 429 naming a DisruptionBudget cause defers the restart', async (t) => {
+  const { sim, ctx, pod } = await cluster(t);
+  sim.createPdb({ namespace: 'shop', name: 'web', selector: { app: 'web' }, minAvailable: 2 });
+  const outcome = await actionSpec('restart').perform(ctx, request(await pod()));
+  assert.equal(outcome.kind, 'deferred', outcome.detail);
+});
+
+test('an eviction carries the uid of the pod the decision read: a pod recreated under that name is not hit', async (t) => {
+  const { sim, ctx, pod } = await cluster(t);
+  const read = await pod();
+  const recreated = { ...read, metadata: { ...read.metadata, uid: 'an-older-incarnation' } };
+  const outcome = await actionSpec('restart').perform(ctx, request(recreated, { deleteFallback: true }));
+  assert.equal(outcome.kind, 'performed', outcome.detail);
+  assert.match(outcome.detail, /replaced|gone/);
+  assert.ok(sim.getPod('shop', read.metadata!.name!), 'the pod now under that name is untouched');
+  const eviction = sim.requests.find((r) => r.path.endsWith('/eviction'));
+  assert.equal(eviction?.status, 409);
+});
