@@ -1,13 +1,53 @@
 // scale: adds replicas to the Deployment that owns the pod, through its scale subresource, within the rule's bounds.
+// Each write carries the resourceVersion it was computed from: a concurrent change is re-read, never overwritten.
+import { apiStatus } from '../kubernetes/client.ts';
+import type { KubeClients } from '../kubernetes/client.ts';
 import { deploymentOf } from '../kubernetes/owner-chain.ts';
 import { defineAction } from './action.ts';
-import { failure } from './outcome.ts';
+import { failure, unanswered } from './outcome.ts';
+import type { ActionOutcome } from './outcome.ts';
+
+type Bounds = { replicas?: number | undefined; step: number; max: number };
 
 /** Healing only adds capacity: a deployment already at or over the maximum (scaled by hand) is left alone. */
-export function nextReplicas(current: number, bounds: { replicas?: number | undefined; step: number; max: number }): number {
+export function nextReplicas(current: number, bounds: Bounds): number {
   if (current >= bounds.max) return current;
   const wanted = bounds.replicas ?? current + bounds.step;
   return Math.min(Math.max(wanted, current), bounds.max);
+}
+
+/** Reads and writes before giving up on a Deployment others keep changing (a 503 then retries the event). */
+const MAX_WRITES = 3;
+
+async function scaleTo(kube: KubeClients, namespace: string, name: string, bounds: Bounds): Promise<ActionOutcome> {
+  const where = `deployment ${namespace}/${name}`;
+  for (let write = 1; write <= MAX_WRITES; write++) {
+    const scale = await kube.apps.readNamespacedDeploymentScale({ namespace, name }, kube.options());
+    const current = scale.spec?.replicas ?? 0;
+    const target = nextReplicas(current, bounds);
+    if (target === current) return { kind: 'performed', detail: `${where} is already at ${current} replicas (max ${bounds.max})` };
+    const body = { metadata: { resourceVersion: scale.metadata?.resourceVersion }, spec: { replicas: target } };
+    try {
+      await kube.apps.patchNamespacedDeploymentScale({ namespace, name, body }, kube.options('merge'));
+      return { kind: 'performed', detail: `scaled ${where} from ${current} to ${target} replicas` };
+    } catch (error) {
+      if (unanswered(error)) return resolveUnanswered(kube, namespace, name, target, error);
+      if (apiStatus(error) !== 409) throw error;
+    }
+  }
+  return { kind: 'failed', transient: true, detail: `${where} changed under every one of ${MAX_WRITES} writes; retry` };
+}
+
+/** No answer came: the scale as it is now says whether the write was served. */
+async function resolveUnanswered(kube: KubeClients, namespace: string, name: string, target: number, error: unknown): Promise<ActionOutcome> {
+  const where = `deployment ${namespace}/${name}`;
+  try {
+    const now = (await kube.apps.readNamespacedDeploymentScale({ namespace, name }, kube.options())).spec?.replicas ?? 0;
+    if (now >= target) return { kind: 'performed', detail: `no answer came, but ${where} is at ${now} replicas` };
+    return { kind: 'failed', transient: true, detail: `no answer came and ${where} is still at ${now} replicas: ${failure(error, 'retry').detail}` };
+  } catch (readError) {
+    return failure(readError, `no answer came, and ${where} cannot be read to know whether it was scaled`);
+  }
 }
 
 export const scale = defineAction({
@@ -28,12 +68,7 @@ export const scale = defineAction({
     try {
       const owner = await deploymentOf(kube, pod);
       if (!owner.found) return { kind: 'failed', transient: false, detail: owner.detail };
-      const name = owner.name;
-      const current = (await kube.apps.readNamespacedDeploymentScale({ namespace, name }, kube.options())).spec?.replicas ?? 0;
-      const target = nextReplicas(current, bounds);
-      if (target === current) return { kind: 'performed', detail: `deployment ${namespace}/${name} is already at ${current} replicas (max ${bounds.max})` };
-      await kube.apps.patchNamespacedDeploymentScale({ namespace, name, body: { spec: { replicas: target } } }, kube.options('merge'));
-      return { kind: 'performed', detail: `scaled deployment ${namespace}/${name} from ${current} to ${target} replicas` };
+      return await scaleTo(kube, namespace, owner.name, bounds);
     } catch (error) {
       return failure(error, `scaling the owner of ${namespace}/${pod.metadata?.name}`);
     }

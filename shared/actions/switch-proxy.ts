@@ -1,6 +1,23 @@
 // switch-proxy: points a proxy Service at the primary or the secondary proxy by replacing its selector, so clients follow.
+import type { KubeClients } from '../kubernetes/client.ts';
 import { defineAction } from './action.ts';
-import { failure } from './outcome.ts';
+import { failure, unanswered } from './outcome.ts';
+import type { ActionOutcome } from './outcome.ts';
+
+function sameSelector(current: Record<string, string>, wanted: Record<string, string>): boolean {
+  return Object.keys(current).length === Object.keys(wanted).length && Object.entries(wanted).every(([k, v]) => current[k] === v);
+}
+
+/** No answer came: the Service as it is now says whether the patch was served. */
+async function resolveUnanswered(kube: KubeClients, namespace: string, name: string, to: string, selector: Record<string, string>, error: unknown): Promise<ActionOutcome> {
+  try {
+    const service = await kube.core.readNamespacedService({ namespace, name }, kube.options());
+    if (sameSelector(service.spec?.selector ?? {}, selector)) return { kind: 'performed', detail: `no answer came, but service ${namespace}/${name} selects the ${to} proxy` };
+    return { kind: 'failed', transient: true, detail: `no answer came and service ${namespace}/${name} does not select the ${to} proxy: ${failure(error, 'retry').detail}` };
+  } catch (readError) {
+    return failure(readError, `no answer came, and service ${namespace}/${name} cannot be read to know whether it was switched`);
+  }
+}
 
 export const switchProxy = defineAction({
   name: 'switch-proxy',
@@ -17,8 +34,7 @@ export const switchProxy = defineAction({
     try {
       const service = await kube.core.readNamespacedService({ namespace, name }, kube.options());
       const current = service.spec?.selector ?? {};
-      const same = Object.keys(current).length === Object.keys(selector).length && Object.entries(selector).every(([k, v]) => current[k] === v);
-      if (same) return { kind: 'performed', detail: `service ${namespace}/${name} already selects the ${to} proxy` };
+      if (sameSelector(current, selector)) return { kind: 'performed', detail: `service ${namespace}/${name} already selects the ${to} proxy` };
       // A merge patch would merge selector keys; a JSON Patch replace swaps the whole selector, guarded by a test of the old one.
       await kube.core.patchNamespacedService(
         {
@@ -33,6 +49,7 @@ export const switchProxy = defineAction({
       );
       return { kind: 'performed', detail: `service ${namespace}/${name} now selects the ${to} proxy` };
     } catch (error) {
+      if (unanswered(error)) return resolveUnanswered(kube, namespace, name, to, selector, error);
       return failure(error, `switching service ${namespace}/${name} to the ${to} proxy`);
     }
   },

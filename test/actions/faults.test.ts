@@ -77,3 +77,47 @@ test('an eviction carries the uid of the pod the decision read: a pod recreated 
   const eviction = sim.requests.find((r) => r.path.endsWith('/eviction'));
   assert.equal(eviction?.status, 409);
 });
+
+test('scale writes with the resourceVersion it read: a concurrent change is not overwritten, it is re-read', async (t) => {
+  const { sim, kube, ctx, pod } = await cluster(t);
+  const read = await pod();
+  const other = await createKubeClients({ config: sim.kubeConfig(), timeoutMs: 2_000 });
+  sim.inject('GET', /\/deployments\/web\/scale$/, { kind: 'slow', delayMs: 150 }, 1);
+  const scaling = actionSpec('scale').perform(ctx, { ...request(read, { scale: { step: 1, max: 3 } }) });
+  // Someone else (a person, an HPA) sets 5 replicas after the healer read 2.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await other.apps.patchNamespacedDeploymentScale({ namespace: 'shop', name: 'web', body: { spec: { replicas: 5 } } }, other.options('merge'));
+  const outcome = await scaling;
+  assert.equal(outcome.kind, 'performed', outcome.detail);
+  assert.match(outcome.detail, /already at 5 replicas/);
+  const scale = await kube.apps.readNamespacedDeploymentScale({ namespace: 'shop', name: 'web' });
+  assert.equal(scale.spec?.replicas, 5, 'the concurrent change stands');
+  const patches = sim.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/scale'));
+  assert.deepEqual(patches.map((p) => p.status), [200, 409], 'the other writer, then the healer refused on its stale read');
+});
+
+test('a scale whose answer never came is resolved by reading the scale back', async (t) => {
+  const { sim, kube, ctx, pod } = await cluster(t);
+  sim.inject('PATCH', /\/deployments\/web\/scale$/, { kind: 'slow', delayMs: TIMEOUT_MS * 3 }, 1);
+  const outcome = await actionSpec('scale').perform(ctx, request(await pod(), { scale: { step: 1, max: 3 } }));
+  assert.equal(outcome.kind, 'performed', outcome.detail);
+  assert.match(outcome.detail, /no answer came, but deployment shop\/web is at 3 replicas/);
+  assert.equal((await kube.apps.readNamespacedDeploymentScale({ namespace: 'shop', name: 'web' })).spec?.replicas, 3);
+});
+
+test('a switch whose answer never came is resolved by reading the Service back', async (t) => {
+  const { sim, ctx } = await cluster(t);
+  sim.createNamespace('proxy');
+  sim.createService({ namespace: 'proxy', name: 'squid', selector: { app: 'squid', role: 'primary' }, ports: [{ port: 3128 }] });
+  sim.inject('PATCH', /\/services\/squid$/, { kind: 'slow', delayMs: TIMEOUT_MS * 3 }, 1);
+  const rule = {
+    name: 'squid-egress',
+    kind: 'egress',
+    namespace: 'proxy',
+    service: 'squid',
+    proxies: { primary: { selector: { app: 'squid', role: 'primary' } }, secondary: { selector: { app: 'squid', role: 'secondary' } } },
+  };
+  const outcome = await actionSpec('switch-proxy').perform(ctx, { rule, target: { namespace: 'proxy', kind: 'Proxy', name: 'squid-primary-0' }, why: 'test', to: 'secondary' });
+  assert.equal(outcome.kind, 'performed', outcome.detail);
+  assert.match(outcome.detail, /no answer came, but service proxy\/squid selects the secondary proxy/);
+});
