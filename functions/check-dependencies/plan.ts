@@ -6,7 +6,7 @@ import type { PlannedCheck } from '../../shared/checks/planned-check.ts';
 import { unavailable } from '../../shared/http/http-error.ts';
 import { apiMessage, apiStatus } from '../../shared/kubernetes/client.ts';
 import type { KubeClients } from '../../shared/kubernetes/client.ts';
-import { countReady, evaluateEndpoints } from '../../shared/probes/ready-endpoints.ts';
+import { countReady, evaluateEndpoints } from '../../shared/kinds/dependency/evaluate.ts';
 import type { ResolvedRule } from '../../shared/rules/load.ts';
 import type { DependencyRule } from '../../shared/rules/schema.ts';
 

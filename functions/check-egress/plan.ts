@@ -5,7 +5,7 @@ import type { PlannedCheck } from '../../shared/checks/planned-check.ts';
 import { listRunningPods } from '../../shared/checks/running-pods.ts';
 import type { ProxyRole } from '../../shared/events/schemas.ts';
 import type { KubeClients } from '../../shared/kubernetes/client.ts';
-import { probeEgress } from '../../shared/probes/egress-probe.ts';
+import { probeEgress } from '../../shared/kinds/egress/probe.ts';
 import { hostPort } from '../../shared/probes/host-port.ts';
 import { failed } from '../../shared/probes/verdict.ts';
 import type { ResolvedRule } from '../../shared/rules/load.ts';

@@ -5,7 +5,7 @@ import type { RunningFunction } from '../../shared/runtime/run-function.ts';
 import { checkPodsParts } from '../../functions/check-pods/parts.ts';
 import { postBinary, postStructured } from '../support/http.ts';
 import { PORTS, resultsOf, startLab } from './lab.ts';
-import { startStalledListener } from './stalled-listener.ts';
+import { startStalledListener } from '../support/stalled-listener.ts';
 import type { Lab } from './lab.ts';
 
 const NOW = new Date('2030-01-02T03:04:05.000Z');

@@ -1,11 +1,11 @@
 // Runs a command in a pod's container through the API server's exec stream and judges its exit code.
 // The client resolves when the socket opens, so the end of the command is the status message, awaited here.
 import { Writable } from 'node:stream';
-import { describeError } from './errors.ts';
-import { evaluateExec } from './exec-status.ts';
-import type { ExecStatus } from './exec-status.ts';
-import { failed, inconclusive } from './verdict.ts';
-import type { Verdict } from './verdict.ts';
+import { describeError } from '../../probes/errors.ts';
+import { evaluateExec } from './evaluate.ts';
+import type { ExecStatus } from './evaluate.ts';
+import { failed, inconclusive } from '../../probes/verdict.ts';
+import type { Verdict } from '../../probes/verdict.ts';
 
 /** The socket the client returns; only closing it and hearing it close matter here. */
 export interface ExecSocket {

@@ -1,10 +1,10 @@
 // Decides whether one HTTP answer passes a rule: expected status, body regex, JSON field, and the slow limit.
-import type { StatusRange } from '../rules/schema.ts';
+import type { StatusRange } from '../../rules/schema.ts';
 import { fieldAt } from './json-field.ts';
-import { isSlow } from './slow.ts';
-import { describeRanges, statusExpected } from './status-range.ts';
-import { failed, passed } from './verdict.ts';
-import type { Verdict } from './verdict.ts';
+import { isSlow } from '../../probes/slow.ts';
+import { describeRanges, statusExpected } from '../../probes/status-range.ts';
+import { failed, passed } from '../../probes/verdict.ts';
+import type { Verdict } from '../../probes/verdict.ts';
 
 export interface HttpExpectation {
   expectedStatus: readonly StatusRange[];

@@ -1,6 +1,6 @@
 // Reads an exec's exit code out of the V1Status the API server sends at the end of the stream, and judges it.
-import { failed, passed } from './verdict.ts';
-import type { Verdict } from './verdict.ts';
+import { failed, passed } from '../../probes/verdict.ts';
+import type { Verdict } from '../../probes/verdict.ts';
 
 /** The parts of a V1Status that matter here (structural, so this module needs no Kubernetes client). */
 export interface ExecStatus {

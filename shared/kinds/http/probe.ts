@@ -1,13 +1,13 @@
 // Sends one HTTP(S) probe to a pod over a shared keep-alive pool and judges the answer.
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { HttpRule } from '../rules/schema.ts';
-import { describeProbeError } from './errors.ts';
-import { hostPort } from './host-port.ts';
-import { evaluateHttp } from './evaluate-http.ts';
-import { readLimited } from './read-limited.ts';
-import { failed } from './verdict.ts';
-import type { Verdict } from './verdict.ts';
+import type { HttpRule } from '../../rules/schema.ts';
+import { describeProbeError } from '../../probes/errors.ts';
+import { hostPort } from '../../probes/host-port.ts';
+import { evaluateHttp } from './evaluate.ts';
+import { readLimited } from '../../probes/read-limited.ts';
+import { failed } from '../../probes/verdict.ts';
+import type { Verdict } from '../../probes/verdict.ts';
 
 export type HttpProbeRule = Pick<HttpRule, 'scheme' | 'port' | 'path' | 'method' | 'headers' | 'expectedStatus' | 'body' | 'slowMs' | 'timeoutMs'>;
 

@@ -2,10 +2,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
-import { probeTcp } from '../../shared/probes/tcp-probe.ts';
-import { startTcpListener } from '../../shared/dev/targets/index.ts';
-import { startStalledListener } from '../checks/stalled-listener.ts';
-import type { TcpListener } from '../../shared/dev/targets/index.ts';
+import { probeTcp } from '../../../shared/kinds/tcp/probe.ts';
+import { startTcpListener } from '../../../shared/dev/targets/index.ts';
+import { startStalledListener } from '../../support/stalled-listener.ts';
+import type { TcpListener } from '../../../shared/dev/targets/index.ts';
 
 const HOST = '127.0.0.1';
 let listener: TcpListener;

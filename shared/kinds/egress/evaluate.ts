@@ -1,8 +1,8 @@
 // Decides whether a proxy passed an egress check: every URL fetched through it answered an expected status.
-import type { StatusRange } from '../rules/schema.ts';
-import { describeRanges, statusExpected } from './status-range.ts';
-import { failed, passed } from './verdict.ts';
-import type { Verdict } from './verdict.ts';
+import type { StatusRange } from '../../rules/schema.ts';
+import { describeRanges, statusExpected } from '../../probes/status-range.ts';
+import { failed, passed } from '../../probes/verdict.ts';
+import type { Verdict } from '../../probes/verdict.ts';
 
 export interface UrlAnswer {
   url: string;

@@ -1,9 +1,9 @@
 // Opens one TCP connection to a pod's port and closes it again, as the kubelet's tcpSocket probe does.
 import { connect } from 'node:net';
-import { describeProbeError } from './errors.ts';
-import { evaluateConnect } from './evaluate-connect.ts';
-import { failed } from './verdict.ts';
-import type { Verdict } from './verdict.ts';
+import { describeProbeError } from '../../probes/errors.ts';
+import { evaluateConnect } from './evaluate.ts';
+import { failed } from '../../probes/verdict.ts';
+import type { Verdict } from '../../probes/verdict.ts';
 
 export function probeTcp(ip: string, port: number, slowMs: number | undefined, signal: AbortSignal): Promise<Verdict> {
   const started = performance.now();

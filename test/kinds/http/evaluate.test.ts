@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateHttp, httpFailure } from '../../shared/probes/evaluate-http.ts';
-import type { HttpAnswer, HttpExpectation } from '../../shared/probes/evaluate-http.ts';
+import { evaluateHttp, httpFailure } from '../../../shared/kinds/http/evaluate.ts';
+import type { HttpAnswer, HttpExpectation } from '../../../shared/kinds/http/evaluate.ts';
+import { fieldAt } from '../../../shared/kinds/http/json-field.ts';
 
 const KUBELET = [{ min: 200, max: 399 }];
 const answer = (over: Partial<HttpAnswer> = {}): HttpAnswer => ({ status: 200, body: '', truncated: false, latencyMs: 10, ...over });
@@ -53,4 +54,10 @@ test('evaluateHttp: a wrong status that is also slow is reported for its status,
   assert.equal(verdict.passed, false);
   assert.equal(verdict.probe.error, 'status 500 not in expected 200-399');
   assert.equal(verdict.probe.slow, true);
+});
+
+test('fieldAt: own properties only, so "constructor" or "__proto__" never read as present', () => {
+  assert.deepEqual(fieldAt({}, 'constructor'), { found: false });
+  assert.deepEqual(fieldAt({ a: { b: 0 } }, 'a.b'), { found: true, value: 0 });
+  assert.deepEqual(fieldAt([1, 2], '1'), { found: true, value: 2 });
 });

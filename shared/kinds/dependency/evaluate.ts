@@ -1,6 +1,6 @@
 // Counts the ready endpoints of a Service's EndpointSlices and judges them against minReady.
-import { failed, passed } from './verdict.ts';
-import type { Verdict } from './verdict.ts';
+import { failed, passed } from '../../probes/verdict.ts';
+import type { Verdict } from '../../probes/verdict.ts';
 
 /** The parts of a discovery.k8s.io/v1 EndpointSlice that matter here. */
 export interface SliceLike {
