@@ -4,8 +4,7 @@ import type { CheckOverrides } from '../../shared/checks/check-parts.ts';
 import type { CheckEnv } from '../../shared/config/env.ts';
 import type { Logger } from '../../shared/log/logger.ts';
 import type { FunctionParts } from '../../shared/runtime/run-function.ts';
-import { planDependencyChecks } from './plan.ts';
 
 export function checkDependenciesParts(env: Readonly<CheckEnv>, log: Logger, overrides?: CheckOverrides): Promise<FunctionParts> {
-  return checkParts('check-dependencies', planDependencyChecks, env, log, overrides);
+  return checkParts('check-dependencies', env, log, overrides);
 }

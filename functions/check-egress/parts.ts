@@ -4,8 +4,7 @@ import type { CheckOverrides } from '../../shared/checks/check-parts.ts';
 import type { CheckEnv } from '../../shared/config/env.ts';
 import type { Logger } from '../../shared/log/logger.ts';
 import type { FunctionParts } from '../../shared/runtime/run-function.ts';
-import { planEgressChecks } from './plan.ts';
 
 export function checkEgressParts(env: Readonly<CheckEnv>, log: Logger, overrides?: CheckOverrides): Promise<FunctionParts> {
-  return checkParts('check-egress', planEgressChecks, env, log, overrides);
+  return checkParts('check-egress', env, log, overrides);
 }

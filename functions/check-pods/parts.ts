@@ -4,8 +4,7 @@ import type { CheckOverrides } from '../../shared/checks/check-parts.ts';
 import type { CheckEnv } from '../../shared/config/env.ts';
 import type { Logger } from '../../shared/log/logger.ts';
 import type { FunctionParts } from '../../shared/runtime/run-function.ts';
-import { planPodChecks } from './plan.ts';
 
 export function checkPodsParts(env: Readonly<CheckEnv>, log: Logger, overrides?: CheckOverrides): Promise<FunctionParts> {
-  return checkParts('check-pods', planPodChecks, env, log, overrides);
+  return checkParts('check-pods', env, log, overrides);
 }

@@ -1,6 +1,5 @@
 // The ping handler every check function shares: resolve the rules, plan, probe within the deadline, emit, answer.
 import { randomUUID } from 'node:crypto';
-import type { Dispatcher } from 'undici';
 import type { Emitter } from '../emit/emitter.ts';
 import { subjectOf } from '../events/build.ts';
 import { pingSchema } from '../events/schemas.ts';
@@ -8,29 +7,22 @@ import { on } from '../http/function-server.ts';
 import type { EventHandler } from '../http/function-server.ts';
 import { HttpError, unavailable } from '../http/http-error.ts';
 import type { KubeClients } from '../kubernetes/client.ts';
-import type { ResolvedRule, RuleSet } from '../rules/load.ts';
-import type { CheckFunctionName } from './function-kinds.ts';
-import type { PlannedCheck } from './planned-check.ts';
+import type { CheckFunctionName } from '../kinds/kind.ts';
+import type { RuleSet } from '../rules/load.ts';
+import type { PlanDeps, PlannedCheck } from './planned-check.ts';
 import { resultEvent } from './result-event.ts';
 import { runChecks } from './run-checks.ts';
 import { selectRules } from './select-rules.ts';
+import { planChecks } from './targets.ts';
 
-/** What a planner may use; everything with I/O is handed in, so tests give their own real local parts. */
-export interface CheckDeps {
+/** What a check function's handler uses; everything with I/O is handed in, so tests give their own real local parts. */
+export interface CheckDeps extends PlanDeps {
   rules: RuleSet;
-  /** Built on first use: importing the Kubernetes client costs about a second of cold start. */
-  kube: () => Promise<KubeClients>;
   emitter: Emitter;
   now: () => Date;
-  /** Keep-alive pool for HTTP probes, shared by the runs of this process. */
-  http: Dispatcher;
-  /** Roots plus EXTRA_CA_FILE, or undefined for Node's defaults. */
-  ca: string[] | undefined;
   concurrency: number;
   deadlineMs: number;
 }
-
-export type Planner = (rules: readonly ResolvedRule[], deps: CheckDeps) => Promise<PlannedCheck[]>;
 
 async function kubeOrUnavailable(deps: CheckDeps): Promise<KubeClients> {
   try {
@@ -40,15 +32,15 @@ async function kubeOrUnavailable(deps: CheckDeps): Promise<KubeClients> {
   }
 }
 
-export function createCheckHandler(fn: CheckFunctionName, plan: Planner, deps: CheckDeps): EventHandler<typeof pingSchema> {
+export function createCheckHandler(fn: CheckFunctionName, deps: CheckDeps): EventHandler<typeof pingSchema> {
   return on(pingSchema, async (data, ctx) => {
     const rules = selectRules(deps.rules, data.rules, fn);
     const runId = randomUUID();
     const started = performance.now();
-    const planDeps: CheckDeps = { ...deps, kube: () => kubeOrUnavailable(deps) };
+    const planDeps: PlanDeps = { ...deps, kube: () => kubeOrUnavailable(deps) };
     let checks: PlannedCheck[];
     try {
-      checks = await plan(rules, planDeps);
+      checks = await planChecks(rules, planDeps);
     } catch (error) {
       if (error instanceof HttpError) throw error;
       throw unavailable(`cannot find the targets: ${(error as Error).message}`);

@@ -6,14 +6,14 @@ import { createEmitter } from '../emit/emitter.ts';
 import { EventType } from '../events/types.ts';
 import { createKubeClients } from '../kubernetes/client.ts';
 import type { KubeClients } from '../kubernetes/client.ts';
+import { kindsOf } from '../kinds/catalog.ts';
+import type { CheckFunctionName } from '../kinds/kind.ts';
 import type { Logger } from '../log/logger.ts';
 import { loadCaBundle } from '../probes/tls-ca.ts';
 import { loadRulesFile } from '../rules/load.ts';
 import type { FunctionParts } from '../runtime/run-function.ts';
 import { createCheckHandler } from './check-handler.ts';
-import type { CheckDeps, Planner } from './check-handler.ts';
-import { kindsOf } from './function-kinds.ts';
-import type { CheckFunctionName } from './function-kinds.ts';
+import type { CheckDeps } from './check-handler.ts';
 
 /** What tests (or another entry) may hand in instead of what the environment would build. */
 export type CheckOverrides = Partial<Pick<CheckDeps, 'rules' | 'kube' | 'now' | 'emitter'>>;
@@ -30,7 +30,7 @@ export function lazy<T>(build: () => Promise<T>): () => Promise<T> {
   };
 }
 
-export async function checkParts(fn: CheckFunctionName, plan: Planner, env: Readonly<CheckEnv>, log: Logger, overrides: CheckOverrides = {}): Promise<FunctionParts> {
+export async function checkParts(fn: CheckFunctionName, env: Readonly<CheckEnv>, log: Logger, overrides: CheckOverrides = {}): Promise<FunctionParts> {
   if (!env.K_SINK && !overrides.emitter) {
     throw new ConfigError([`K_SINK: ${fn} has nowhere to send its results; set it to the Broker URL (a SinkBinding does this in the cluster)`]);
   }
@@ -53,7 +53,7 @@ export async function checkParts(fn: CheckFunctionName, plan: Planner, env: Read
   const own = rules.ofKinds(kindsOf(fn)).map((r) => r.name);
   log.info({ rules: own, source: rules.source }, 'rules loaded');
   return {
-    handlers: { [EventType.ping]: createCheckHandler(fn, plan, deps) },
+    handlers: { [EventType.ping]: createCheckHandler(fn, deps) },
     describe: (data) => ({ rule: (data as { rules: string[] }).rules.join(',') }),
     async close() {
       await Promise.allSettled([emitter.close(), http.close()]);

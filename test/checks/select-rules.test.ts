@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { kindsOf } from '../../shared/checks/function-kinds.ts';
+import { kindsOf } from '../../shared/kinds/catalog.ts';
 import { ruleNameProblems, selectRules } from '../../shared/checks/select-rules.ts';
 import { HttpError } from '../../shared/http/http-error.ts';
 import { parseRulesYaml } from '../../shared/rules/load.ts';

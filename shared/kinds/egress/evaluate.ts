@@ -1,5 +1,5 @@
 // Decides whether a proxy passed an egress check: every URL fetched through it answered an expected status.
-import type { StatusRange } from '../../rules/schema.ts';
+import type { StatusRange } from '../../rules/fields.ts';
 import { describeRanges, statusExpected } from '../../probes/status-range.ts';
 import { failed, passed } from '../../probes/verdict.ts';
 import type { Verdict } from '../../probes/verdict.ts';

@@ -1,7 +1,7 @@
 // Fetches each egress URL through one proxy: plain http:// as absolute-URI requests, https:// through CONNECT.
 // A fresh ProxyAgent per probe, destroyed after, so a tunnel kept from an earlier run cannot hide a lost upstream.
 import { ProxyAgent, request } from 'undici';
-import type { StatusRange } from '../../rules/schema.ts';
+import type { StatusRange } from '../../rules/fields.ts';
 import { describeError } from '../../probes/errors.ts';
 import { evaluateEgress } from './evaluate.ts';
 import type { UrlAnswer } from './evaluate.ts';

@@ -1,5 +1,5 @@
 // Decides whether one HTTP answer passes a rule: expected status, body regex, JSON field, and the slow limit.
-import type { StatusRange } from '../../rules/schema.ts';
+import type { StatusRange } from '../../rules/fields.ts';
 import { fieldAt } from './json-field.ts';
 import { isSlow } from '../../probes/slow.ts';
 import { describeRanges, statusExpected } from '../../probes/status-range.ts';

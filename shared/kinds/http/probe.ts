@@ -1,7 +1,7 @@
 // Sends one HTTP(S) probe to a pod over a shared keep-alive pool and judges the answer.
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { HttpRule } from '../../rules/schema.ts';
+import type { HttpRule } from './rule.ts';
 import { describeProbeError } from '../../probes/errors.ts';
 import { hostPort } from '../../probes/host-port.ts';
 import { evaluateHttp } from './evaluate.ts';

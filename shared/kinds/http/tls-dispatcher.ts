@@ -1,7 +1,7 @@
 // The connection pool an HTTPS probe uses: the shared one, or one of the rule's own when it sets tls options.
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { HttpRule } from '../../rules/schema.ts';
+import type { HttpRule } from './rule.ts';
 
 const perRule = new WeakMap<object, Dispatcher>();
 
