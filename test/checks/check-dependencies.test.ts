@@ -1,7 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkDependenciesParts } from '../../functions/check-dependencies/parts.ts';
-import { lazy } from '../../shared/checks/check-parts.ts';
+import { lazy } from '../../shared/checks/wiring.ts';
 import { EventType } from '../../shared/events/types.ts';
 import { createKubeClients, loadKubeModule } from '../../shared/kubernetes/client.ts';
 import type { RunningFunction } from '../../shared/runtime/run-function.ts';
@@ -29,7 +28,7 @@ before(async () => {
   lab.sim.createService({ namespace: 'backend', name: 'database', selector: { app: 'database' }, ports: [{ port: 5432 }] });
   lab.sim.createService({ namespace: 'backend', name: 'redis', selector: { app: 'redis' }, ports: [{ port: 6379 }] });
   await lab.sim.settle();
-  fn = await lab.start(checkDependenciesParts, rules, {}, { now: () => NOW });
+  fn = await lab.start('check-dependencies', rules, {}, { now: () => NOW });
 });
 after(() => lab.close());
 
@@ -95,7 +94,7 @@ test('an API server that cannot be reached is a 503 (the ping is retried), not a
   const mod = await loadKubeModule();
   const config = new mod.KubeConfig();
   config.loadFromString(lab.sim.kubeconfigYaml().replace(lab.sim.url, `http://127.0.0.1:${await freePort()}`));
-  const offline = await lab.start(checkDependenciesParts, rules, {}, { kube: lazy(() => createKubeClients({ config, timeoutMs: 1_000 })) });
+  const offline = await lab.start('check-dependencies', rules, {}, { kube: lazy(() => createKubeClients({ config, timeoutMs: 1_000 })) });
   lab.sink.clear();
   const res = await postBinary(offline.url, ping('offline'), { rules: ['backend-dependencies'] });
   assert.equal(res.status, 503);
@@ -109,7 +108,7 @@ test('the Kubernetes clients are built on the first ping that needs them, not at
     built++;
     return lab.kube();
   });
-  const cold = await lab.start(checkDependenciesParts, rules, {}, { kube: counted });
+  const cold = await lab.start('check-dependencies', rules, {}, { kube: counted });
   assert.equal(built, 0);
   assert.equal((await postBinary(cold.url, ping('refused'), { rules: ['web-http'] })).status, 400);
   assert.equal(built, 0);

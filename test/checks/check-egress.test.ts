@@ -1,6 +1,5 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkEgressParts } from '../../functions/check-egress/parts.ts';
 import { EventType } from '../../shared/events/types.ts';
 import type { RunningFunction } from '../../shared/runtime/run-function.ts';
 import { postBinary } from '../support/http.ts';
@@ -39,7 +38,7 @@ before(async () => {
     { ...base, name: 'egress-missing', urls: [`${lab.site.url}/`], proxies: { ...proxies, secondary: { selector: { app: 'nobody' } } } },
     { name: 'web-tcp', kind: 'tcp', namespace: 'web', labelSelector: 'app=web', port: 80 },
   ];
-  fn = await lab.start(checkEgressParts, rules, { EXTRA_CA_FILE: EXTERNAL_SITE_CA_PATH }, { now: () => NOW });
+  fn = await lab.start('check-egress', rules, { EXTRA_CA_FILE: EXTERNAL_SITE_CA_PATH }, { now: () => NOW });
 });
 after(async () => {
   await lab.close();
@@ -144,7 +143,7 @@ test('a proxy role without a running pod is a failed result of its own', async (
 });
 
 test('without EXTRA_CA_FILE the https site is not trusted, so the check fails on its certificate', async () => {
-  const untrusting = await lab.start(checkEgressParts, rules);
+  const untrusting = await lab.start('check-egress', rules);
   const results = await run('squid-egress', untrusting.url);
   const probe = results.get('primary')!.data.probe as { url: string; error: string };
   assert.equal(probe.url, `${lab.tlsSite.url}/`);

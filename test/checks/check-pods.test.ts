@@ -2,7 +2,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventType } from '../../shared/events/types.ts';
 import type { RunningFunction } from '../../shared/runtime/run-function.ts';
-import { checkPodsParts } from '../../functions/check-pods/parts.ts';
 import { postBinary, postStructured } from '../support/http.ts';
 import { PORTS, resultsOf, startLab } from './lab.ts';
 import { startStalledListener } from '../support/stalled-listener.ts';
@@ -32,7 +31,7 @@ before(async () => {
   await lab.deploy('web', 'web', 3, 'demo', { app: 'web' });
   await lab.deploy('data', 'db', 2, 'tcp', { app: 'db' });
   await lab.deploy('proxy', 'squid', 2, 'none', { app: 'squid' }, ['proxy-sidecar', 'squid']);
-  fn = await lab.start(checkPodsParts, rules, {}, { now: () => NOW });
+  fn = await lab.start('check-pods', rules, {}, { now: () => NOW });
 });
 after(() => lab.close());
 
@@ -200,7 +199,7 @@ test('40 pods, 5 hanging past the run deadline: the run ends at the deadline and
   const pods = lab.sim.listPods('many', { app: 'many' }).map((p) => p.metadata.name);
   const hanging = new Set(pods.slice(0, 5));
   for (const name of hanging) lab.apps.get(name)!.hang();
-  const short = await lab.start(checkPodsParts, rules, { RUN_DEADLINE: '3s', PROBE_CONCURRENCY: '8' });
+  const short = await lab.start('check-pods', rules, { RUN_DEADLINE: '3s', PROBE_CONCURRENCY: '8' });
   lab.sink.clear();
   const res = await postBinary(short.url, ping('many'), { rules: ['many-http'] });
   assert.equal(res.status, 202, res.text);

@@ -12,8 +12,8 @@ import type { Logger } from '../log/logger.ts';
 import { loadCaBundle } from '../probes/tls-ca.ts';
 import { loadRulesFile } from '../rules/load.ts';
 import type { FunctionParts } from '../runtime/run-function.ts';
-import { createCheckHandler } from './check-handler.ts';
-import type { CheckDeps } from './check-handler.ts';
+import { createCheckHandler } from './handler.ts';
+import type { CheckDeps } from './handler.ts';
 
 /** What tests (or another entry) may hand in instead of what the environment would build. */
 export type CheckOverrides = Partial<Pick<CheckDeps, 'rules' | 'kube' | 'now' | 'emitter'>>;
@@ -30,7 +30,7 @@ export function lazy<T>(build: () => Promise<T>): () => Promise<T> {
   };
 }
 
-export async function checkParts(fn: CheckFunctionName, env: Readonly<CheckEnv>, log: Logger, overrides: CheckOverrides = {}): Promise<FunctionParts> {
+export async function checkFunctionParts(fn: CheckFunctionName, env: Readonly<CheckEnv>, log: Logger, overrides: CheckOverrides = {}): Promise<FunctionParts> {
   if (!env.K_SINK && !overrides.emitter) {
     throw new ConfigError([`K_SINK: ${fn} has nowhere to send its results; set it to the Broker URL (a SinkBinding does this in the cluster)`]);
   }
