@@ -1,4 +1,4 @@
-// Lists a rule's pods through the Kubernetes API and keeps the ones a probe can reach: Running, with a pod IP.
+// Lists a rule's pods through the Kubernetes API, keeps the ones a probe can reach (Running, with a pod IP), and names them as targets.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Target } from '../events/schemas.ts';
 import { unavailable } from '../http/http-error.ts';

@@ -11,7 +11,7 @@ import { tcpKind } from './tcp/kind.ts';
 export const KINDS = [httpKind, tcpKind, execKind, dependencyKind, egressKind] as const;
 
 type Kinds = typeof KINDS;
-export type AnyKind = Kinds[number];
+type AnyKind = Kinds[number];
 export type RuleKind = AnyKind['name'];
 /** The kinds whose targets are pods of a namespace and a label selector. */
 export type PodKind = Extract<AnyKind, { podRule: true }>['name'];
@@ -41,7 +41,7 @@ export function kindsOf(fn: CheckFunctionName): RuleKind[] {
 }
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
-export type ProbeFields = UnionToIntersection<AnyKind['probeFields']>;
+type ProbeFields = UnionToIntersection<AnyKind['probeFields']>;
 
 // Object.assign over a list is typed loosely; the result holds every kind's fields, which is what ProbeFields says.
 // Two kinds declaring one field alike merge into one; the catalog test refuses the same name with different types.
