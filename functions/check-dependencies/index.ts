@@ -1,8 +1,8 @@
-// Entry of check-dependencies: checks that the Services of dependency rules have enough ready endpoints.
+// Entry of check-dependencies: on each PingSource tick, runs the dependency-style rules the catalog gives it.
+import { checkFunctionParts } from '../../shared/checks/wiring.ts';
 import { checkEnvSchema } from '../../shared/config/env.ts';
 import { runFunction } from '../../shared/runtime/run-function.ts';
-import { checkDependenciesParts } from './parts.ts';
 
 if (import.meta.main) {
-  await runFunction({ name: 'check-dependencies', envSchema: checkEnvSchema, setup: (env, log) => checkDependenciesParts(env, log) });
+  await runFunction({ name: 'check-dependencies', envSchema: checkEnvSchema, setup: (env, log) => checkFunctionParts('check-dependencies', env, log) });
 }

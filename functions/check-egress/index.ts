@@ -1,8 +1,8 @@
-// Entry of check-egress: fetches external URLs through each proxy pod of egress rules.
+// Entry of check-egress: on each PingSource tick, fetches external URLs through the proxies of the rules the catalog gives it.
+import { checkFunctionParts } from '../../shared/checks/wiring.ts';
 import { checkEnvSchema } from '../../shared/config/env.ts';
 import { runFunction } from '../../shared/runtime/run-function.ts';
-import { checkEgressParts } from './parts.ts';
 
 if (import.meta.main) {
-  await runFunction({ name: 'check-egress', envSchema: checkEnvSchema, setup: (env, log) => checkEgressParts(env, log) });
+  await runFunction({ name: 'check-egress', envSchema: checkEnvSchema, setup: (env, log) => checkFunctionParts('check-egress', env, log) });
 }

@@ -1,8 +1,8 @@
-// Entry of check-pods: probes pods of http, tcp and exec rules on each PingSource tick.
+// Entry of check-pods: on each PingSource tick, probes the pods of the rules whose kinds the catalog gives it.
+import { checkFunctionParts } from '../../shared/checks/wiring.ts';
 import { checkEnvSchema } from '../../shared/config/env.ts';
 import { runFunction } from '../../shared/runtime/run-function.ts';
-import { checkPodsParts } from './parts.ts';
 
 if (import.meta.main) {
-  await runFunction({ name: 'check-pods', envSchema: checkEnvSchema, setup: (env, log) => checkPodsParts(env, log) });
+  await runFunction({ name: 'check-pods', envSchema: checkEnvSchema, setup: (env, log) => checkFunctionParts('check-pods', env, log) });
 }

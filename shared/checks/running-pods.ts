@@ -1,5 +1,6 @@
-// Lists a rule's pods through the Kubernetes API and keeps the ones a probe can reach: Running, with a pod IP.
+// Lists a rule's pods through the Kubernetes API, keeps the ones a probe can reach (Running, with a pod IP), and names them as targets.
 import type { V1Pod } from '@kubernetes/client-node';
+import type { Target } from '../events/schemas.ts';
 import { unavailable } from '../http/http-error.ts';
 import { apiMessage, apiStatus } from '../kubernetes/client.ts';
 import type { KubeClients } from '../kubernetes/client.ts';
@@ -43,4 +44,9 @@ export async function listRunningPods(kube: KubeClients, namespace: string, labe
     const status = apiStatus(error);
     throw unavailable(`kubernetes API: cannot list pods in ${namespace} (${labelSelector})${status ? ` [${status}]` : ''}: ${apiMessage(error)}`);
   }
+}
+
+/** A running pod as the target of its result; `address` is what the probe dials. */
+export function podTarget(pod: RunningPod, address: string): Target {
+  return { namespace: pod.namespace, kind: 'Pod', name: pod.name, ...(pod.workload ? { workload: pod.workload } : {}), address };
 }

@@ -1,8 +1,8 @@
 // Resolves the rule names of a ping for one function: every unknown name or foreign kind is reported at once.
 import { badRequest } from '../http/http-error.ts';
 import type { ResolvedRule, RuleSet } from '../rules/load.ts';
-import { CHECK_FUNCTION_OF_KIND } from './function-kinds.ts';
-import type { CheckFunctionName } from './function-kinds.ts';
+import { FUNCTION_OF_KIND } from '../kinds/catalog.ts';
+import type { CheckFunctionName } from '../kinds/kind.ts';
 
 /** The problems with the names, one line each; empty when every name is a rule this function runs. */
 export function ruleNameProblems(rules: RuleSet, names: readonly string[], fn: CheckFunctionName): string[] {
@@ -10,8 +10,8 @@ export function ruleNameProblems(rules: RuleSet, names: readonly string[], fn: C
   for (const name of new Set(names)) {
     const rule = rules.get(name);
     if (!rule) problems.push(`no rule named "${name}" in ${rules.source}`);
-    else if (CHECK_FUNCTION_OF_KIND[rule.kind] !== fn) {
-      problems.push(`rule "${name}" is of kind ${rule.kind}: ${CHECK_FUNCTION_OF_KIND[rule.kind]} runs it, not ${fn}`);
+    else if (FUNCTION_OF_KIND[rule.kind] !== fn) {
+      problems.push(`rule "${name}" is of kind ${rule.kind}: ${FUNCTION_OF_KIND[rule.kind]} runs it, not ${fn}`);
     }
   }
   return problems;

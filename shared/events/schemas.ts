@@ -1,6 +1,7 @@
 // zod schemas for the data of every event type: the contract between the checks and the healer.
 import { z } from 'zod';
-import { ACTIONS, RULE_KINDS } from '../rules/schema.ts';
+import { PROBE_FIELDS, RULE_KINDS } from '../kinds/catalog.ts';
+import { ACTIONS } from '../rules/schema.ts';
 
 const isoTime = z.iso.datetime({ offset: true });
 
@@ -14,16 +15,11 @@ export const targetSchema = z.strictObject({
 });
 export type Target = z.infer<typeof targetSchema>;
 
+/** Strict: a field no kind declares (shared/kinds/<kind>/kind.ts, probeFields) is refused. */
 export const probeSchema = z.strictObject({
   latencyMs: z.number().nonnegative(),
-  status: z.number().int().optional(),
   error: z.string().optional(),
-  slow: z.boolean().optional(),
-  exitCode: z.number().int().optional(),
-  output: z.string().optional(),
-  readyEndpoints: z.number().int().nonnegative().optional(),
-  minReady: z.number().int().optional(),
-  url: z.string().optional(),
+  ...PROBE_FIELDS,
 });
 export type ProbeDetail = z.infer<typeof probeSchema>;
 

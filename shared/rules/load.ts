@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { Problems, issuesToProblems } from '../config/problems.ts';
-import { ALLOWED_ACTIONS, DEFAULT_ACTIONS, ruleSchema, rulesFileSchema } from './schema.ts';
+import { ALLOWED_ACTIONS, DEFAULT_ACTIONS } from '../kinds/catalog.ts';
+import { ruleSchema, rulesFileSchema } from './schema.ts';
 import type { Action, Rule, RuleKind } from './schema.ts';
 
 export type ResolvedRule = Rule & { readonly actions: readonly Action[] };

@@ -1,6 +1,5 @@
 // Measures check-pods run times on the lab (not a test: figures for the README and the report).
 // Run: npm run bench (or npx node test/bench/check-run.ts alone)
-import { checkPodsParts } from '../../functions/check-pods/parts.ts';
 import { EventType } from '../../shared/events/types.ts';
 import { postBinary } from '../support/http.ts';
 import { PORTS, startLab } from '../checks/lab.ts';
@@ -14,7 +13,7 @@ const rules = [
   { ...base, name: 'many-60s', namespace: 'many', labelSelector: 'app=many', timeoutMs: 60_000 },
   { ...base, name: 'lots', namespace: 'lots', labelSelector: 'app=lots', timeoutMs: 2_000 },
 ];
-const fn = await lab.start(checkPodsParts, rules, { RUN_DEADLINE: '5s', PROBE_CONCURRENCY: '32' });
+const fn = await lab.start('check-pods', rules, { RUN_DEADLINE: '5s', PROBE_CONCURRENCY: '32' });
 
 async function measure(label: string, rule: string): Promise<void> {
   lab.sink.clear();

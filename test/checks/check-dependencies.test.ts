@@ -1,20 +1,17 @@
+// check-dependencies as a whole: rules of other kinds refused, Kubernetes clients built when first needed, a sink that refuses.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkDependenciesParts } from '../../functions/check-dependencies/parts.ts';
-import { lazy } from '../../shared/checks/check-parts.ts';
+import { lazy } from '../../shared/checks/wiring.ts';
 import { EventType } from '../../shared/events/types.ts';
-import { createKubeClients, loadKubeModule } from '../../shared/kubernetes/client.ts';
 import type { RunningFunction } from '../../shared/runtime/run-function.ts';
 import { postBinary, postStructured } from '../support/http.ts';
-import { freePort } from '../support/redis.ts';
-import { resultsOf, startLab } from './lab.ts';
+import { startLab } from './lab.ts';
 import type { Lab } from './lab.ts';
 
 const NOW = new Date('2030-05-06T07:08:09.000Z');
 const ping = (id: string) => ({ id, type: EventType.ping, source: '/apis/v1/namespaces/selfheal/pingsources/check-dependencies' });
 const rules = [
   { name: 'backend-dependencies', kind: 'dependency', namespace: 'backend', services: ['database', 'redis'], minReady: 1 },
-  { name: 'redis-pair', kind: 'dependency', namespace: 'backend', services: ['redis'], minReady: 2 },
   { name: 'ghost', kind: 'dependency', namespace: 'backend', services: ['nothing-here'] },
   { name: 'web-http', kind: 'http', namespace: 'web', labelSelector: 'app=web', port: 8080 },
 ];
@@ -29,59 +26,9 @@ before(async () => {
   lab.sim.createService({ namespace: 'backend', name: 'database', selector: { app: 'database' }, ports: [{ port: 5432 }] });
   lab.sim.createService({ namespace: 'backend', name: 'redis', selector: { app: 'redis' }, ports: [{ port: 6379 }] });
   await lab.sim.settle();
-  fn = await lab.start(checkDependenciesParts, rules, {}, { now: () => NOW });
+  fn = await lab.start('check-dependencies', rules, {}, { now: () => NOW });
 });
 after(() => lab.close());
-
-async function run(rule: string) {
-  lab.sink.clear();
-  const res = await postBinary(fn.url, ping(`dep-${Math.random()}`), { rules: [rule] });
-  assert.equal(res.status, 202, res.text);
-  return new Map(resultsOf(lab.sink, rule).map((r) => [(r.data.target as { name: string }).name, r]));
-}
-
-test('every Service with enough ready endpoints passes, one result per Service', async () => {
-  const results = await run('backend-dependencies');
-  assert.deepEqual([...results.keys()].sort(), ['database', 'redis']);
-  const db = results.get('database')!;
-  assert.equal(db.type, EventType.checkPassed);
-  assert.equal(db.source, '/selfheal/check-dependencies/backend-dependencies');
-  assert.equal(db.subject, 'backend/service/database');
-  assert.deepEqual(db.data.target, { namespace: 'backend', kind: 'Service', name: 'database' });
-  assert.deepEqual({ ...(db.data.probe as object), latencyMs: 0 }, { latencyMs: 0, readyEndpoints: 2, minReady: 1 });
-  assert.equal(db.data.observedAt, NOW.toISOString());
-  assert.equal((results.get('redis')!.data.probe as { readyEndpoints: number }).readyEndpoints, 1);
-  const listed = lab.sim.requests.filter((r) => r.path === '/apis/discovery.k8s.io/v1/namespaces/backend/endpointslices');
-  assert.ok(listed.some((r) => decodeURIComponent(r.query).includes('labelSelector=kubernetes.io/service-name=database')), JSON.stringify(listed));
-});
-
-test('a Service whose pod is not ready fails with 0 ready endpoints; the other still passes', async () => {
-  const [pod] = lab.sim.listPods('backend', { app: 'redis' });
-  lab.sim.setPodReady('backend', pod!.metadata.name, false);
-  await lab.sim.settle();
-  try {
-    const results = await run('backend-dependencies');
-    const redis = results.get('redis')!;
-    assert.equal(redis.type, EventType.checkFailed);
-    assert.deepEqual({ ...(redis.data.probe as object), latencyMs: 0 }, { latencyMs: 0, readyEndpoints: 0, minReady: 1, error: '0 ready endpoints, need 1' });
-    assert.equal(results.get('database')!.type, EventType.checkPassed);
-  } finally {
-    lab.sim.setPodReady('backend', pod!.metadata.name, true);
-    await lab.sim.settle();
-  }
-});
-
-test('below minReady fails even when some endpoints are ready', async () => {
-  const redis = (await run('redis-pair')).get('redis')!;
-  assert.equal(redis.type, EventType.checkFailed);
-  assert.equal((redis.data.probe as { error: string }).error, '1 ready endpoint, need 2');
-});
-
-test('a Service that does not exist has no endpoints and fails', async () => {
-  const ghost = (await run('ghost')).get('nothing-here')!;
-  assert.equal(ghost.type, EventType.checkFailed);
-  assert.equal((ghost.data.probe as { readyEndpoints: number }).readyEndpoints, 0);
-});
 
 test('a rule of another kind is a 400 and the API is not called', async () => {
   const before = lab.sim.requests.length;
@@ -91,25 +38,13 @@ test('a rule of another kind is a 400 and the API is not called', async () => {
   assert.equal(lab.sim.requests.length, before);
 });
 
-test('an API server that cannot be reached is a 503 (the ping is retried), not a failed dependency', async () => {
-  const mod = await loadKubeModule();
-  const config = new mod.KubeConfig();
-  config.loadFromString(lab.sim.kubeconfigYaml().replace(lab.sim.url, `http://127.0.0.1:${await freePort()}`));
-  const offline = await lab.start(checkDependenciesParts, rules, {}, { kube: lazy(() => createKubeClients({ config, timeoutMs: 1_000 })) });
-  lab.sink.clear();
-  const res = await postBinary(offline.url, ping('offline'), { rules: ['backend-dependencies'] });
-  assert.equal(res.status, 503);
-  assert.match((res.json() as { error: string }).error, /cannot list endpointslices of backend\/(database|redis)/);
-  assert.equal(lab.sink.events.length, 0);
-});
-
 test('the Kubernetes clients are built on the first ping that needs them, not at start-up', async () => {
   let built = 0;
   const counted = lazy(async () => {
     built++;
     return lab.kube();
   });
-  const cold = await lab.start(checkDependenciesParts, rules, {}, { kube: counted });
+  const cold = await lab.start('check-dependencies', rules, {}, { kube: counted });
   assert.equal(built, 0);
   assert.equal((await postBinary(cold.url, ping('refused'), { rules: ['web-http'] })).status, 400);
   assert.equal(built, 0);

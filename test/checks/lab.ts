@@ -3,17 +3,16 @@
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lazy } from '../../shared/checks/check-parts.ts';
-import type { CheckOverrides } from '../../shared/checks/check-parts.ts';
+import { checkFunctionParts, lazy } from '../../shared/checks/wiring.ts';
+import type { CheckOverrides } from '../../shared/checks/wiring.ts';
 import { checkEnvSchema, parseEnv } from '../../shared/config/env.ts';
-import type { CheckEnv } from '../../shared/config/env.ts';
+import type { CheckFunctionName } from '../../shared/kinds/kind.ts';
 import { createKubeClients } from '../../shared/kubernetes/client.ts';
 import type { KubeClients } from '../../shared/kubernetes/client.ts';
 import { createLogger } from '../../shared/log/logger.ts';
-import type { Logger } from '../../shared/log/logger.ts';
 import { parseRules } from '../../shared/rules/load.ts';
 import { startFunction } from '../../shared/runtime/run-function.ts';
-import type { FunctionParts, RunningFunction } from '../../shared/runtime/run-function.ts';
+import type { RunningFunction } from '../../shared/runtime/run-function.ts';
 import { startKubeSimulator } from '../../shared/dev/kube-sim/index.ts';
 import type { ExecReply, KubeSimulator, V1PodLike } from '../../shared/dev/kube-sim/index.ts';
 import { startSink } from '../support/sink.ts';
@@ -26,7 +25,6 @@ export const SERVE_LABEL = 'lab-serve';
 export type Serve = 'demo' | 'tcp' | 'proxy' | 'none';
 export const PORTS = { demo: 8080, tcp: 5432, proxy: 3128 } as const;
 
-export type PartsFn = (env: Readonly<CheckEnv>, log: Logger, overrides?: CheckOverrides) => Promise<FunctionParts>;
 export type ExecHandler = (pod: V1PodLike, container: string, command: string[]) => ExecReply | Promise<ExecReply>;
 
 export interface Lab {
@@ -44,7 +42,7 @@ export interface Lab {
   kube: () => Promise<KubeClients>;
   deploy(namespace: string, name: string, replicas: number, serve: Serve, labels: Record<string, string>, containers?: string[]): Promise<V1PodLike[]>;
   /** Starts a check function in-process on the lab, with these rules (objects as in the rules file). */
-  start(parts: PartsFn, rules: unknown[], env?: Record<string, string>, overrides?: CheckOverrides): Promise<RunningFunction>;
+  start(fn: CheckFunctionName, rules: unknown[], env?: Record<string, string>, overrides?: CheckOverrides): Promise<RunningFunction>;
   /** Writes the rules and the simulator's kubeconfig to files, for a function started as a process. */
   files(rules: unknown[]): Promise<{ rulesFile: string; kubeconfig: string }>;
   close(): Promise<void>;
@@ -103,14 +101,14 @@ export async function startLab(): Promise<Lab> {
       await sim.createDeployment({ namespace, name, replicas, podLabels, ...(containers ? { containers: containers.map((c) => ({ name: c })) } : {}) });
       return sim.listPods(namespace, podLabels);
     },
-    async start(parts: PartsFn, rules: unknown[], env: Record<string, string> = {}, overrides: CheckOverrides = {}) {
+    async start(fnName: CheckFunctionName, rules: unknown[], env: Record<string, string> = {}, overrides: CheckOverrides = {}) {
       const parsedEnv = parseEnv(checkEnvSchema, { PORT: '0', HOST: '127.0.0.1', K_SINK: sink.url, SINK_RETRIES: '1', ...env });
       const logger = createLogger({ name: 'lab', level: process.env.LAB_LOG_LEVEL ?? 'silent' });
       const fn = await startFunction<typeof checkEnvSchema>({
         name: 'lab',
         env: parsedEnv,
         logger,
-        setup: (e, log) => parts(e, log, { rules: parseRules({ rules }, 'lab rules'), kube, ...overrides }),
+        setup: (e, log) => checkFunctionParts(fnName, e, log, { rules: parseRules({ rules }, 'lab rules'), kube, ...overrides }),
       });
       running.push(fn);
       return fn;

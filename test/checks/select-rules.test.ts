@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { kindsOf } from '../../shared/checks/function-kinds.ts';
+import { FUNCTION_OF_KIND, RULE_KINDS, kindsOf } from '../../shared/kinds/catalog.ts';
 import { ruleNameProblems, selectRules } from '../../shared/checks/select-rules.ts';
 import { HttpError } from '../../shared/http/http-error.ts';
 import { parseRulesYaml } from '../../shared/rules/load.ts';
@@ -30,7 +30,8 @@ test('selectRules throws a 400 with the problems as details', () => {
 });
 
 test('each kind belongs to exactly one function', () => {
-  assert.deepEqual(kindsOf('check-pods'), ['http', 'tcp', 'exec']);
-  assert.deepEqual(kindsOf('check-dependencies'), ['dependency']);
-  assert.deepEqual(kindsOf('check-egress'), ['egress']);
+  const functions = [...new Set(Object.values(FUNCTION_OF_KIND))];
+  const covered = functions.flatMap((fn) => kindsOf(fn));
+  assert.deepEqual([...covered].sort(), [...RULE_KINDS].sort());
+  for (const fn of functions) for (const kind of kindsOf(fn)) assert.equal(FUNCTION_OF_KIND[kind], fn);
 });

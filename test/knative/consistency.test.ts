@@ -12,8 +12,8 @@ import { CHECK_RESULT_TYPES, HEALER_EMITTED_TYPES } from '../../shared/events/ty
 import { checkEnvSchema, healerEnvSchema, parseEnv, redisEnvSchema } from '../../shared/config/env.ts';
 import { FUNCTION_PERMISSIONS } from '../../shared/kubernetes/permissions.ts';
 import { RULE_KINDS } from '../../shared/rules/schema.ts';
+import { FUNCTION_OF_KIND } from '../../shared/kinds/catalog.ts';
 import {
-  FUNCTION_OF_KIND,
   KNATIVE_DIR,
   NAMESPACE,
   ROOT,
@@ -37,7 +37,7 @@ import {
 import type { Manifest } from './manifests.ts';
 
 const KSVC = { apiVersion: 'serving.knative.dev/v1', kind: 'Service' } as const;
-const CHECK_FUNCTIONS = [...new Set(Object.values(FUNCTION_OF_KIND))].sort();
+const CHECK_FUNCTIONS: readonly string[] = [...new Set(Object.values(FUNCTION_OF_KIND))].sort();
 const ENV_SCHEMAS: Readonly<Record<string, z.ZodObject>> = {
   'check-pods': checkEnvSchema,
   'check-dependencies': checkEnvSchema,

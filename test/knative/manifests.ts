@@ -4,7 +4,6 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import type { RuleKind } from '../../shared/rules/schema.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const KNATIVE_DIR = join(ROOT, 'knative');
@@ -12,15 +11,6 @@ export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 export const RULES_FILE = 'rules.yaml';
 export const NAMESPACE = 'selfheal';
 export const FUNCTION_IMAGE = 'ghcr.io/selfheal/selfheal';
-
-/** Which function runs the rules of each kind. shared/checks/ exports no such mapping (yet), so it lives here. */
-export const FUNCTION_OF_KIND: Readonly<Record<RuleKind, string>> = Object.freeze({
-  http: 'check-pods',
-  tcp: 'check-pods',
-  exec: 'check-pods',
-  dependency: 'check-dependencies',
-  egress: 'check-egress',
-});
 
 export interface Manifest {
   /** Path relative to knative/, with forward slashes. */

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { FUNCTION_PERMISSIONS } from '../../shared/kubernetes/permissions.ts';
 import { loadRulesFile } from '../../shared/rules/load.ts';
 import type { ResolvedRule } from '../../shared/rules/load.ts';
+import { FUNCTION_OF_KIND } from '../../shared/kinds/catalog.ts';
 import {
-  FUNCTION_OF_KIND,
   KNATIVE_DIR,
   NAMESPACE,
   RULES_FILE,

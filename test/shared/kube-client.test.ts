@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createKubeClients } from '../../shared/kubernetes/client.ts';
-import { probeExec } from '../../shared/probes/exec-probe.ts';
+import { probeExec } from '../../shared/kinds/exec/probe.ts';
 import { startKubeSimulator } from '../../shared/dev/kube-sim/index.ts';
 
 test('an exec handshake the API server never answers is closed by the client timeout, not left open', async (t) => {

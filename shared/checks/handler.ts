@@ -1,0 +1,78 @@
+// The ping handler every check function shares: resolve the rules, plan, probe within the deadline, emit, answer.
+import { randomUUID } from 'node:crypto';
+import type { Emitter } from '../emit/emitter.ts';
+import { subjectOf } from '../events/build.ts';
+import { pingSchema } from '../events/schemas.ts';
+import { on } from '../http/function-server.ts';
+import type { EventHandler } from '../http/function-server.ts';
+import { HttpError, unavailable } from '../http/http-error.ts';
+import type { KubeClients } from '../kubernetes/client.ts';
+import type { CheckFunctionName } from '../kinds/kind.ts';
+import type { RuleSet } from '../rules/load.ts';
+import type { PlanDeps, PlannedCheck } from './planned-check.ts';
+import { resultEvent } from './result-event.ts';
+import { runChecks } from './run-checks.ts';
+import { selectRules } from './select-rules.ts';
+import { planChecks } from './targets.ts';
+
+/** What a check function's handler uses; everything with I/O is handed in, so tests give their own real local parts. */
+export interface CheckDeps extends PlanDeps {
+  rules: RuleSet;
+  emitter: Emitter;
+  now: () => Date;
+  concurrency: number;
+  deadlineMs: number;
+}
+
+async function kubeOrUnavailable(deps: CheckDeps): Promise<KubeClients> {
+  try {
+    return await deps.kube();
+  } catch (error) {
+    throw unavailable(`kubernetes client cannot be built: ${(error as Error).message}`);
+  }
+}
+
+export function createCheckHandler(fn: CheckFunctionName, deps: CheckDeps): EventHandler<typeof pingSchema> {
+  return on(pingSchema, async (data, ctx) => {
+    const rules = selectRules(deps.rules, data.rules, fn);
+    const runId = randomUUID();
+    const started = performance.now();
+    const planDeps: PlanDeps = { ...deps, kube: () => kubeOrUnavailable(deps) };
+    let checks: PlannedCheck[];
+    try {
+      checks = await planChecks(rules, planDeps);
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      throw unavailable(`cannot find the targets: ${(error as Error).message}`);
+    }
+    // Finding the targets spent part of the deadline; the probes get what is left.
+    const left = Math.max(0, deps.deadlineMs - (performance.now() - started));
+    const { results, inconclusive } = await runChecks(checks, { runId, concurrency: deps.concurrency, deadlineMs: left, now: deps.now, signal: ctx.signal });
+    const failed = results.filter((r) => r.outcome === 'failed');
+    for (const r of failed) {
+      ctx.log.warn({ runId, rule: r.rule, target: subjectOf(r.target), probe: r.probe, ...(r.proxy ? { proxy: r.proxy } : {}) }, `check failed: ${r.probe.error ?? 'failed'}`);
+    }
+    const events = results.map((r) => resultEvent(fn, r));
+    const summary = {
+      runId,
+      rules: rules.map((r) => r.name),
+      targets: results.length,
+      failed: failed.length,
+      durationMs: Math.round(performance.now() - started),
+    };
+    try {
+      await deps.emitter.sendAll(events);
+    } catch (error) {
+      ctx.log.error({ ...summary, err: (error as Error).message }, 'check run finished, but the sink did not take the results');
+      throw unavailable(`the sink did not take the ${events.length} results: ${(error as Error).message}`);
+    }
+    if (inconclusive.length > 0) {
+      const which = inconclusive.map((r) => `${subjectOf(r.target)}: ${r.probe.error ?? 'not run'}`);
+      ctx.log.error({ ...summary, inconclusive: which }, 'check run finished, but the API server did not let some probes run');
+      // Nothing is known about those targets: no result for them, and the ping is retried.
+      throw unavailable(`${inconclusive.length} probe(s) could not run: ${which.join('; ')}`);
+    }
+    ctx.log.info(summary, 'check run finished');
+    return undefined;
+  });
+}
