@@ -4,8 +4,8 @@ import type { Target } from '../events/schemas.ts';
 import { unavailable } from '../http/http-error.ts';
 import { apiMessage, apiStatus } from '../kubernetes/client.ts';
 import type { KubeClients } from '../kubernetes/client.ts';
-import { owningWorkload } from './workload.ts';
-import type { Workload } from './workload.ts';
+import { owningWorkload } from '../kubernetes/owner-chain.ts';
+import type { Workload } from '../kubernetes/owner-chain.ts';
 
 export interface RunningPod {
   namespace: string;

@@ -1,4 +1,5 @@
 // The owner chain of a pod, pod → ReplicaSet → Deployment: read from its metadata, or walked through the API.
+// The one place that knows how pods, ReplicaSets and Deployments point at each other.
 import type { KubeClients, k8s } from './client.ts';
 
 export interface OwnerRef {
@@ -24,4 +25,28 @@ export async function deploymentOf(kube: KubeClients, pod: k8s.V1Pod): Promise<D
   const deployRef = controllerOf(rs.metadata);
   if (deployRef?.kind !== 'Deployment') return { found: false, detail: `ReplicaSet ${namespace}/${rsRef.name} has no owning Deployment` };
   return { found: true, name: deployRef.name };
+}
+
+/** Metadata as the checks read it: enough to name the workload without an API call. */
+export interface PodMetaLike {
+  labels?: Record<string, string> | undefined;
+  ownerReferences?: Array<{ kind: string; name: string; controller?: boolean | undefined }> | undefined;
+}
+
+export interface Workload {
+  kind: string;
+  name: string;
+}
+
+/** The workload that owns a pod, as the healer needs it: a ReplicaSet of a Deployment is named as that Deployment. */
+export function owningWorkload(meta: PodMetaLike): Workload | undefined {
+  const owners = meta.ownerReferences ?? [];
+  const owner = owners.find((o) => o.controller === true) ?? owners[0];
+  if (!owner) return undefined;
+  const hash = meta.labels?.['pod-template-hash'];
+  // A Deployment names its ReplicaSets <deployment>-<pod-template-hash>; anything else is a bare ReplicaSet.
+  if (owner.kind === 'ReplicaSet' && hash && owner.name.endsWith(`-${hash}`) && owner.name.length > hash.length + 1) {
+    return { kind: 'Deployment', name: owner.name.slice(0, -(hash.length + 1)) };
+  }
+  return { kind: owner.kind, name: owner.name };
 }

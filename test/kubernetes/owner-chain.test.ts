@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { owningWorkload } from '../../shared/checks/workload.ts';
-import type { PodMetaLike } from '../../shared/checks/workload.ts';
+import { owningWorkload } from '../../shared/kubernetes/owner-chain.ts';
+import type { PodMetaLike } from '../../shared/kubernetes/owner-chain.ts';
 
 const rs = (name: string, controller = true) => ({ kind: 'ReplicaSet', name, controller });
 const cases: Array<[string, PodMetaLike, ReturnType<typeof owningWorkload>]> = [
