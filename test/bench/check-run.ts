@@ -2,7 +2,7 @@
 // Run: npm run bench (or npx node test/bench/check-run.ts alone)
 import { EventType } from '../../shared/events/types.ts';
 import { postBinary } from '../support/http.ts';
-import { PORTS, startLab } from '../checks/lab.ts';
+import { PORTS, startLab } from '../support/check-lab.ts';
 
 const lab = await startLab();
 await lab.deploy('many', 'many', 40, 'demo', { app: 'many' });

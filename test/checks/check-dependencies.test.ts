@@ -5,8 +5,8 @@ import { lazy } from '../../shared/checks/wiring.ts';
 import { EventType } from '../../shared/events/types.ts';
 import type { RunningFunction } from '../../shared/runtime/run-function.ts';
 import { postBinary, postStructured } from '../support/http.ts';
-import { startLab } from './lab.ts';
-import type { Lab } from './lab.ts';
+import { startLab } from '../support/check-lab.ts';
+import type { Lab } from '../support/check-lab.ts';
 
 const NOW = new Date('2030-05-06T07:08:09.000Z');
 const ping = (id: string) => ({ id, type: EventType.ping, source: '/apis/v1/namespaces/selfheal/pingsources/check-dependencies' });

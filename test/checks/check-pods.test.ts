@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { EventType } from '../../shared/events/types.ts';
 import type { RunningFunction } from '../../shared/runtime/run-function.ts';
 import { postBinary, postStructured } from '../support/http.ts';
-import { PORTS, resultsOf, startLab } from './lab.ts';
-import type { Lab } from './lab.ts';
+import { PORTS, resultsOf, startLab } from '../support/check-lab.ts';
+import type { Lab } from '../support/check-lab.ts';
 
 const NOW = new Date('2030-01-02T03:04:05.000Z');
 const ping = (id: string) => ({ id, type: EventType.ping, source: '/apis/v1/namespaces/selfheal/pingsources/check-pods' });

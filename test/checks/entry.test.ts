@@ -6,8 +6,8 @@ import { postBinary, postStructured } from '../support/http.ts';
 import { startChild } from '../support/process.ts';
 import type { Child } from '../support/process.ts';
 import { EXTERNAL_SITE_CA_PATH } from '../../shared/dev/targets/index.ts';
-import { PORTS, resultsOf, startLab } from './lab.ts';
-import type { Lab } from './lab.ts';
+import { PORTS, resultsOf, startLab } from '../support/check-lab.ts';
+import type { Lab } from '../support/check-lab.ts';
 
 let lab: Lab;
 let rules: unknown[];

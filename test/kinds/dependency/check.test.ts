@@ -7,8 +7,8 @@ import { createKubeClients, loadKubeModule } from '../../../shared/kubernetes/cl
 import type { RunningFunction } from '../../../shared/runtime/run-function.ts';
 import { postBinary } from '../../support/http.ts';
 import { freePort } from '../../support/redis.ts';
-import { resultsOf, startLab } from '../../checks/lab.ts';
-import type { Lab } from '../../checks/lab.ts';
+import { runRule, startLab } from '../../support/check-lab.ts';
+import type { Lab } from '../../support/check-lab.ts';
 
 const NOW = new Date('2030-05-06T07:08:09.000Z');
 const ping = (id: string) => ({ id, type: EventType.ping, source: '/apis/v1/namespaces/selfheal/pingsources/check-dependencies' });
@@ -33,10 +33,7 @@ before(async () => {
 after(() => lab.close());
 
 async function run(rule: string) {
-  lab.sink.clear();
-  const res = await postBinary(fn.url, ping(`dep-${Math.random()}`), { rules: [rule] });
-  assert.equal(res.status, 202, res.text);
-  return new Map(resultsOf(lab.sink, rule).map((r) => [(r.data.target as { name: string }).name, r]));
+  return new Map((await runRule(lab, fn, rule)).map((r) => [(r.data.target as { name: string }).name, r]));
 }
 
 test('every Service with enough ready endpoints passes, one result per Service', async () => {

@@ -3,12 +3,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventType } from '../../../shared/events/types.ts';
 import type { RunningFunction } from '../../../shared/runtime/run-function.ts';
-import { postBinary } from '../../support/http.ts';
-import { PORTS, resultsOf, startLab } from '../../checks/lab.ts';
-import type { Lab } from '../../checks/lab.ts';
+import { PORTS, runRule, startLab } from '../../support/check-lab.ts';
+import type { Lab } from '../../support/check-lab.ts';
 
 const NOW = new Date('2030-01-02T03:04:05.000Z');
-const ping = (id: string) => ({ id, type: EventType.ping, source: '/apis/v1/namespaces/selfheal/pingsources/check-pods' });
 
 const rules = [
   { name: 'web-http', kind: 'http', namespace: 'web', labelSelector: 'app=web', port: PORTS.demo, path: '/health', body: { json: { field: 'status', equals: 'ok' } }, timeoutMs: 400, slowMs: 200 },
@@ -24,13 +22,7 @@ before(async () => {
 });
 after(() => lab.close());
 
-async function run(rule: string) {
-  lab.sink.clear();
-  const res = await postBinary(fn.url, ping(`run-${rule}-${Math.random()}`), { rules: [rule] });
-  assert.equal(res.status, 202, res.text);
-  assert.equal(res.text, '');
-  return resultsOf(lab.sink, rule);
-}
+const run = (rule: string) => runRule(lab, fn, rule);
 
 const webPods = () => lab.sim.listPods('web', { app: 'web' }).map((p) => p.metadata.name).sort();
 

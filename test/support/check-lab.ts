@@ -1,5 +1,7 @@
 // The check functions' lab: the Kubernetes API simulator whose pods are real loopback servers (demo app, TCP port,
 // forward proxy), an external site behind the proxies, a recording sink, and a way to start a check function on it.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +17,10 @@ import { startFunction } from '../../shared/runtime/run-function.ts';
 import type { RunningFunction } from '../../shared/runtime/run-function.ts';
 import { startKubeSimulator } from '../../shared/dev/kube-sim/index.ts';
 import type { ExecReply, KubeSimulator, V1PodLike } from '../../shared/dev/kube-sim/index.ts';
-import { startSink } from '../support/sink.ts';
-import type { Sink } from '../support/sink.ts';
+import { EventType } from '../../shared/events/types.ts';
+import { postBinary } from './http.ts';
+import { startSink } from './sink.ts';
+import type { Sink } from './sink.ts';
 import { startDemoApp, startExternalSite, startForwardProxy, startTcpListener } from '../../shared/dev/targets/index.ts';
 import type { DemoApp, ExternalSite, ForwardProxy, TcpListener } from '../../shared/dev/targets/index.ts';
 
@@ -136,4 +140,13 @@ export function resultsOf(sink: Sink, rule: string): Array<{ type: string; subje
   return sink.events
     .filter((e) => (e.data as { rule?: string } | undefined)?.rule === rule)
     .map((e) => ({ type: e.type, subject: e.subject, source: e.source, data: e.data as Record<string, unknown> }));
+}
+
+/** Pings a check function for one rule, as its PingSource would; the run must be accepted with an empty 202. */
+export async function runRule(lab: Lab, fn: RunningFunction, rule: string): Promise<ReturnType<typeof resultsOf>> {
+  lab.sink.clear();
+  const res = await postBinary(fn.url, { id: `run-${rule}-${randomUUID()}`, type: EventType.ping, source: '/apis/v1/namespaces/selfheal/pingsources/lab' }, { rules: [rule] });
+  assert.equal(res.status, 202, res.text);
+  assert.equal(res.text, '');
+  return resultsOf(lab.sink, rule);
 }
