@@ -5,7 +5,7 @@ import { lazy } from '../../shared/checks/wiring.ts';
 import { EventType } from '../../shared/events/types.ts';
 import type { RunningFunction } from '../../shared/runtime/run-function.ts';
 import { postBinary, postStructured } from '../support/http.ts';
-import { startLab } from '../support/check-lab.ts';
+import { deployBackend, startLab } from '../support/check-lab.ts';
 import type { Lab } from '../support/check-lab.ts';
 
 const NOW = new Date('2030-05-06T07:08:09.000Z');
@@ -21,11 +21,7 @@ let fn: RunningFunction;
 
 before(async () => {
   lab = await startLab();
-  await lab.deploy('backend', 'database', 2, 'none', { app: 'database' });
-  await lab.deploy('backend', 'redis', 1, 'none', { app: 'redis' });
-  lab.sim.createService({ namespace: 'backend', name: 'database', selector: { app: 'database' }, ports: [{ port: 5432 }] });
-  lab.sim.createService({ namespace: 'backend', name: 'redis', selector: { app: 'redis' }, ports: [{ port: 6379 }] });
-  await lab.sim.settle();
+  await deployBackend(lab);
   fn = await lab.start('check-dependencies', rules, {}, { now: () => NOW });
 });
 after(() => lab.close());

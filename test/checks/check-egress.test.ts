@@ -5,15 +5,12 @@ import { EventType } from '../../shared/events/types.ts';
 import type { RunningFunction } from '../../shared/runtime/run-function.ts';
 import { postBinary } from '../support/http.ts';
 import { EXTERNAL_SITE_CA_PATH } from '../../shared/dev/targets/index.ts';
-import { PORTS, startLab } from '../support/check-lab.ts';
+import { LAB_PROXIES, startLab } from '../support/check-lab.ts';
 import type { Lab } from '../support/check-lab.ts';
 
 const NOW = new Date('2030-07-08T09:10:11.000Z');
 const ping = (id: string) => ({ id, type: EventType.ping, source: '/apis/v1/namespaces/selfheal/pingsources/check-egress' });
-const proxies = {
-  primary: { selector: { app: 'squid', role: 'primary' }, port: PORTS.proxy },
-  secondary: { selector: { app: 'squid', role: 'secondary' }, port: PORTS.proxy },
-};
+const proxies = LAB_PROXIES;
 
 let lab: Lab;
 let fn: RunningFunction;

@@ -150,3 +150,18 @@ export async function runRule(lab: Lab, fn: RunningFunction, rule: string): Prom
   assert.equal(res.text, '');
   return resultsOf(lab.sink, rule);
 }
+
+/** The backend the dependency rules look at: database (2 pods) and redis (1 pod), each behind its Service. */
+export async function deployBackend(lab: Lab): Promise<void> {
+  await lab.deploy('backend', 'database', 2, 'none', { app: 'database' });
+  await lab.deploy('backend', 'redis', 1, 'none', { app: 'redis' });
+  lab.sim.createService({ namespace: 'backend', name: 'database', selector: { app: 'database' }, ports: [{ port: 5432 }] });
+  lab.sim.createService({ namespace: 'backend', name: 'redis', selector: { app: 'redis' }, ports: [{ port: 6379 }] });
+  await lab.sim.settle();
+}
+
+/** The two proxy roles of the egress rules, by selector, on the lab's proxy port. */
+export const LAB_PROXIES = {
+  primary: { selector: { app: 'squid', role: 'primary' }, port: PORTS.proxy },
+  secondary: { selector: { app: 'squid', role: 'secondary' }, port: PORTS.proxy },
+};

@@ -7,7 +7,7 @@ import { createKubeClients, loadKubeModule } from '../../../shared/kubernetes/cl
 import type { RunningFunction } from '../../../shared/runtime/run-function.ts';
 import { postBinary } from '../../support/http.ts';
 import { freePort } from '../../support/redis.ts';
-import { runRule, startLab } from '../../support/check-lab.ts';
+import { deployBackend, runRule, startLab } from '../../support/check-lab.ts';
 import type { Lab } from '../../support/check-lab.ts';
 
 const NOW = new Date('2030-05-06T07:08:09.000Z');
@@ -23,11 +23,7 @@ let fn: RunningFunction;
 
 before(async () => {
   lab = await startLab();
-  await lab.deploy('backend', 'database', 2, 'none', { app: 'database' });
-  await lab.deploy('backend', 'redis', 1, 'none', { app: 'redis' });
-  lab.sim.createService({ namespace: 'backend', name: 'database', selector: { app: 'database' }, ports: [{ port: 5432 }] });
-  lab.sim.createService({ namespace: 'backend', name: 'redis', selector: { app: 'redis' }, ports: [{ port: 6379 }] });
-  await lab.sim.settle();
+  await deployBackend(lab);
   fn = await lab.start('check-dependencies', rules, {}, { now: () => NOW });
 });
 after(() => lab.close());
