@@ -16,6 +16,10 @@ export interface HealerConfig {
   actionLeaseMs: number;
   alertTimeoutMs: number;
   webhookUrl?: string | undefined;
+  /** Results dated further ahead of the healer's clock are refused. */
+  maxClockSkewMs: number;
+  /** Results observed longer ago are refused. */
+  maxResultAgeMs: number;
 }
 
 export interface HealerDeps {

@@ -1,14 +1,17 @@
 // The healer's handler: admits a check result against its own rules, then runs it through the pipeline.
+import { observedAtProblem } from '../../shared/healing/admission.ts';
 import { checkResultSchema } from '../../shared/events/schemas.ts';
 import type { CheckResult } from '../../shared/events/schemas.ts';
 import { subjectOf } from '../../shared/events/build.ts';
 import { EventType } from '../../shared/events/types.ts';
-import { badRequest } from '../../shared/http/http-error.ts';
+import { badRequest, unavailable } from '../../shared/http/http-error.ts';
+import type { KubeClients } from '../../shared/kubernetes/client.ts';
 import { on } from '../../shared/http/function-server.ts';
 import type { EventContext, Reply } from '../../shared/http/function-server.ts';
 import type { FunctionParts } from '../../shared/runtime/run-function.ts';
 import type { HealerDeps } from './deps.ts';
 import { runPipeline } from './pipeline.ts';
+import { proxyResultProblem } from './proxy-facts.ts';
 import { proxyFlow } from './proxy-flow.ts';
 import { storeCall } from './store-call.ts';
 import { targetFlow } from './target-flow.ts';
@@ -19,6 +22,14 @@ async function refuse(deps: HealerDeps, result: CheckResult, ctx: EventContext, 
   );
   ctx.log.warn({ reason }, message);
   throw badRequest(message);
+}
+
+async function kubeOrUnavailable(deps: HealerDeps): Promise<KubeClients> {
+  try {
+    return await deps.kube();
+  } catch (error) {
+    throw unavailable(`Kubernetes client unavailable: ${(error as Error).message}`);
+  }
 }
 
 export async function handleResult(deps: HealerDeps, result: CheckResult, ctx: EventContext): Promise<Reply> {
@@ -34,7 +45,13 @@ export async function handleResult(deps: HealerDeps, result: CheckResult, ctx: E
   if (result.target.namespace !== rule.namespace) {
     return refuse(deps, result, ctx, 'target-not-in-rule', `target ${subjectOf(result.target)} is outside rule "${rule.name}" (namespace ${rule.namespace})`);
   }
-  if (rule.kind === 'egress') return runPipeline(deps, ctx, proxyFlow(deps, rule, result, ctx));
+  const untimely = observedAtProblem(result.observedAt, deps.now(), deps.config);
+  if (untimely) return refuse(deps, result, ctx, 'result-out-of-time', untimely);
+  if (rule.kind === 'egress') {
+    const problem = result.proxy ? await proxyResultProblem(await kubeOrUnavailable(deps), rule, result, result.proxy.role) : undefined;
+    if (problem) return refuse(deps, result, ctx, 'target-not-in-rule', `${subjectOf(result.target)} cannot count for proxy group "${rule.name}": ${problem}`);
+    return runPipeline(deps, ctx, proxyFlow(deps, rule, result, ctx));
+  }
   return runPipeline(deps, ctx, targetFlow(deps, rule, result, ctx));
 }
 

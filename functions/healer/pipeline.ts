@@ -21,6 +21,10 @@ function conflictBackoff(attempt: number): Promise<void> {
   return sleep(Math.random() * Math.min(50, attempt * 5));
 }
 
+/** What a plan returns when it found that the event's keys were wrong (the payload named another healing unit
+ *  than the cluster's): the pipeline loads again under the flow's corrected keys. */
+export const RELOAD = Symbol('reload');
+
 export interface Attempt {
   now: number;
   /** The event was decided before (its action failed transiently, or its lease is gone): do not count it twice. */
@@ -39,7 +43,7 @@ export interface Flow<U extends { version: number; pendingToken: string; pending
   empty: U;
   dependencies: ReadonlyArray<{ rule: string; freshMs: number }>;
   /** Plans one attempt; may read the cluster (once) when an action is on the table. */
-  plan(snap: Snapshot<U>, attempt: Attempt): Promise<P>;
+  plan(snap: Snapshot<U>, attempt: Attempt): Promise<P | typeof RELOAD>;
   commitOf(plan: P): CommitBody;
   /** The action to perform once the plan is committed, if any. */
   actionOf(plan: P): Action | undefined;
@@ -67,6 +71,7 @@ export async function runPipeline<U extends { version: number; pendingToken: str
     const seen = redelivery(snap.dedupe, snap.unit, now);
     if (seen === 'busy') throw unavailable('the action this event started is still running; retry later');
     const plan = await flow.plan(snap, { now, alreadyCounted: seen === 'again', budgetRefused, token: randomUUID() });
+    if (plan === RELOAD) continue;
     const action = flow.actionOf(plan);
     // Built before the commit: a client that cannot be built must not leave a lease and a pending event behind.
     if (action !== undefined && traitsOf(action).budgeted) {

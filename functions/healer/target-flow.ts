@@ -3,7 +3,7 @@
 import { actionSpec, traitsOf } from '../../shared/actions/catalog.ts';
 import type { Action } from '../../shared/actions/catalog.ts';
 import { failure } from '../../shared/actions/outcome.ts';
-import type { CheckResult } from '../../shared/events/schemas.ts';
+import type { CheckResult, Target } from '../../shared/events/schemas.ts';
 import { settleTarget } from '../../shared/healing/settle.ts';
 import { EMPTY_UNIT } from '../../shared/healing/state.ts';
 import type { UnitState } from '../../shared/healing/state.ts';
@@ -12,12 +12,15 @@ import type { TargetFacts, TargetPlan, TargetPlanInput } from '../../shared/heal
 import { unavailable } from '../../shared/http/http-error.ts';
 import type { EventContext } from '../../shared/http/function-server.ts';
 import type { k8s } from '../../shared/kubernetes/client.ts';
+import { owningWorkload } from '../../shared/kubernetes/owner-chain.ts';
+import type { Workload } from '../../shared/kubernetes/owner-chain.ts';
 import type { ResolvedRule } from '../../shared/rules/load.ts';
 import { isPodRule } from '../../shared/rules/schema.ts';
 import { targetId, unitOf } from '../../shared/store/keys.ts';
 import { healEvent } from './audit.ts';
 import { actionContext } from './deps.ts';
 import type { HealerDeps } from './deps.ts';
+import { RELOAD } from './pipeline.ts';
 import type { Flow } from './pipeline.ts';
 import { readPodFacts } from './pod-facts.ts';
 
@@ -26,6 +29,8 @@ export type TargetRule = Exclude<ResolvedRule, { kind: 'egress' }>;
 interface Gathered {
   facts: TargetFacts;
   pod?: k8s.V1Pod | undefined;
+  /** The pod's workload as the API server reports it (none for a pod without an owner). */
+  workload?: Workload | undefined;
 }
 
 /** Re-reads what an action would touch: never trust the payload for what may be done. */
@@ -46,7 +51,8 @@ async function gather(deps: HealerDeps, rule: TargetRule, result: CheckResult, a
   try {
     const pod = await readPodFacts(kube, rule, result.target.name, config.optInLabel);
     const siblings = pod.siblings;
-    return { facts: { guard: { ...base, target: pod.verdict, ...(siblings ? { workloadPods: siblings.length } : {}) }, ...(siblings ? { siblings } : {}) }, pod: pod.pod };
+    const facts: TargetFacts = { guard: { ...base, target: pod.verdict, ...(siblings ? { workloadPods: siblings.length } : {}) }, ...(siblings ? { siblings } : {}) };
+    return { facts, pod: pod.pod, workload: pod.pod ? owningWorkload(pod.pod.metadata ?? {}) : undefined };
   } catch (error) {
     const outcome = failure(error, `reading pod ${rule.namespace}/${result.target.name}`);
     // Forbidden or refused for good: decided and audited, not retried by the Broker for nothing.
@@ -55,22 +61,30 @@ async function gather(deps: HealerDeps, rule: TargetRule, result: CheckResult, a
   }
 }
 
+/** The payload's workload is display only: the healing unit is the one the pod's owner chain names. */
+function sameWorkload(a: Workload | undefined, b: Workload | undefined): boolean {
+  return a?.kind === b?.kind && a?.name === b?.name;
+}
+
 export function targetFlow(deps: HealerDeps, rule: TargetRule, result: CheckResult, ctx: EventContext): Flow<UnitState, TargetPlan> {
   const { config } = deps;
   const member = targetId(rule.name, result.target);
+  let target: Target = result.target;
   const dryRun = config.dryRun || rule.dryRun;
   let gathered: Gathered | undefined;
   const facts = { outcome: result.outcome, observedAt: Date.parse(result.observedAt), ...(result.probe.error ? { error: result.probe.error } : {}), eventId: ctx.event.id };
-  const common = (plan: TargetPlan, now: number) => ({ rule: rule.name, target: result.target, dryRun, consecutiveFailures: plan.consecutiveFailures, causeId: ctx.event.id, now });
+  const common = (plan: TargetPlan, now: number) => ({ rule: rule.name, target, dryRun, consecutiveFailures: plan.consecutiveFailures, causeId: ctx.event.id, now });
   return {
     label: member,
-    where: {
-      rule: rule.name,
-      target: result.target,
-      unit: unitOf(result.target),
-      dedupe: { source: ctx.event.source, id: ctx.event.id },
-      budgetNamespace: rule.namespace,
-      budgetWindowMs: config.budgetWindowMs,
+    get where() {
+      return {
+        rule: rule.name,
+        target,
+        unit: unitOf(target),
+        dedupe: { source: ctx.event.source, id: ctx.event.id },
+        budgetNamespace: rule.namespace,
+        budgetWindowMs: config.budgetWindowMs,
+      };
     },
     empty: EMPTY_UNIT,
     // A dependency's failure counts for its verification window: it is re-probed (and re-recorded) well within it.
@@ -82,6 +96,12 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: CheckResu
       gathered = await gather(deps, rule, result, step.action).catch((error: unknown) => {
         throw unavailable(`cannot read the target from the Kubernetes API: ${(error as Error).message}`);
       });
+      if (gathered.pod && !sameWorkload(gathered.workload, target.workload)) {
+        ctx.log.warn({ claimed: target.workload ?? null, actual: gathered.workload ?? null }, 'the result names another workload than the pod\'s owner: deciding for the owner');
+        const { workload: _claimed, ...bare } = target;
+        target = gathered.workload ? { ...bare, workload: gathered.workload } : bare;
+        return RELOAD;
+      }
       const planned = planTarget({ ...input, facts: gathered.facts });
       if (planned.kind !== 'planned') throw new Error('a plan given the facts asked for them again');
       return planned;
@@ -94,7 +114,7 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: CheckResu
       if (!plan.audited) return undefined;
       return { event: healEvent('skipped', { ...common(plan, plan.commit.now), action: plan.intended ?? 'none', reason: verdict.reason, detail: plan.detail }) };
     },
-    perform: (plan) => actionSpec(plan.act!.action).perform(actionContext(deps), { rule, target: result.target, pod: gathered?.pod, why: plan.act!.why }),
+    perform: (plan) => actionSpec(plan.act!.action).perform(actionContext(deps), { rule, target, pod: gathered?.pod, why: plan.act!.why }),
     settle: (plan, outcome, done) =>
       settleTarget(
         { action: plan.act!.action, reason: plan.verdict.reason, token: plan.act!.token, member, eventId: ctx.event.id, outcome, done },

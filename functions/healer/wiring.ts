@@ -27,6 +27,8 @@ export function healerConfig(env: HealerEnv, rules: RuleSet): HealerConfig {
     actionLeaseMs: env.ACTION_LEASE,
     alertTimeoutMs: env.SINK_TIMEOUT,
     webhookUrl: env.ALERT_WEBHOOK_URL,
+    maxClockSkewMs: env.MAX_CLOCK_SKEW,
+    maxResultAgeMs: env.MAX_RESULT_AGE,
   });
 }
 
