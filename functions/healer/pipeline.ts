@@ -6,6 +6,7 @@ import type { Action } from '../../shared/actions/catalog.ts';
 import { traitsOf } from '../../shared/actions/catalog.ts';
 import type { ActionOutcome } from '../../shared/actions/outcome.ts';
 import { redelivery } from '../../shared/healing/redelivery.ts';
+import { leaseExpired } from '../../shared/healing/settle.ts';
 import type { CommitBody } from '../../shared/healing/target-plan.ts';
 import { unavailable } from '../../shared/http/http-error.ts';
 import type { EventContext, Reply } from '../../shared/http/function-server.ts';
@@ -53,6 +54,9 @@ export interface Flow<U extends { version: number; pendingToken: string; pending
   settle(plan: P, outcome: ActionOutcome, done: number): FinalizeRequest;
   /** The answer once the action ended; throws a 503 when it failed transiently (the Broker redelivers). */
   answerAfter(plan: P, outcome: ActionOutcome, done: number): Reply;
+  /** Records the action of a lease that ran out with no outcome, as the cluster shows it (none: the lease is
+   *  simply ignored once it ran out, which suits actions that are safe to repeat). */
+  resolveLease?(unit: U, now: number): Promise<FinalizeRequest>;
 }
 
 export async function runPipeline<U extends { version: number; pendingToken: string; pendingUntil: number }, P>(
@@ -67,6 +71,12 @@ export async function runPipeline<U extends { version: number; pendingToken: str
     if (snap.dedupe === 'done') {
       ctx.log.info('duplicate delivery: already applied');
       return undefined;
+    }
+    if (flow.resolveLease && leaseExpired(snap.unit, now)) {
+      const settled = await flow.resolveLease(snap.unit, now);
+      const recorded = await storeCall(() => deps.store.finalize(flow.where, settled));
+      ctx.log.warn({ recorded, decision: settled.history.decision, detail: settled.history.detail }, 'an action outlived its lease with no outcome recorded: resolved against the cluster');
+      continue;
     }
     const seen = redelivery(snap.dedupe, snap.unit, now);
     if (seen === 'busy') throw unavailable('the action this event started is still running; retry later');

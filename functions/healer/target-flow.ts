@@ -4,7 +4,8 @@ import { actionSpec, traitsOf } from '../../shared/actions/catalog.ts';
 import type { Action } from '../../shared/actions/catalog.ts';
 import { failure } from '../../shared/actions/outcome.ts';
 import type { CheckResult, Target } from '../../shared/events/schemas.ts';
-import { settleTarget } from '../../shared/healing/settle.ts';
+import { settleExpiredLease, settleTarget } from '../../shared/healing/settle.ts';
+import type { LeaseFinding } from '../../shared/healing/settle.ts';
 import { EMPTY_UNIT } from '../../shared/healing/state.ts';
 import type { UnitState } from '../../shared/healing/state.ts';
 import { planTarget } from '../../shared/healing/target-plan.ts';
@@ -52,6 +53,7 @@ async function gather(deps: HealerDeps, rule: TargetRule, result: CheckResult, a
     const pod = await readPodFacts(kube, rule, result.target.name, config.optInLabel);
     const siblings = pod.siblings;
     const facts: TargetFacts = { guard: { ...base, target: pod.verdict, ...(siblings ? { workloadPods: siblings.length } : {}) }, ...(siblings ? { siblings } : {}) };
+    if (pod.pod?.metadata?.uid) facts.podUid = pod.pod.metadata.uid;
     return { facts, pod: pod.pod, workload: pod.pod ? owningWorkload(pod.pod.metadata ?? {}) : undefined };
   } catch (error) {
     const outcome = failure(error, `reading pod ${rule.namespace}/${result.target.name}`);
@@ -121,6 +123,19 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: CheckResu
         { step: plan.act!.ladderStep, length: rule.actions.length },
         traitsOf,
       ),
+    async resolveLease(unit, now) {
+      const action = unit.pendingAction as Action;
+      const spec = actionSpec(action);
+      let finding: LeaseFinding = { done: undefined, detail: `whether ${action} was done cannot be told: taken as done, so it is not repeated inside the cooldown` };
+      if (spec.wasDone && unit.pendingTarget !== '') {
+        const on = { namespace: rule.namespace, pod: unit.pendingTarget, uid: unit.pendingUid };
+        finding = await spec.wasDone(actionContext(deps), on).catch((error: unknown) => {
+          throw unavailable(`cannot read the cluster to resolve a ${action} whose lease ran out: ${(error as Error).message}`);
+        });
+      }
+      const podMember = (pod: string) => targetId(rule.name, { namespace: rule.namespace, kind: 'Pod', name: pod });
+      return settleExpiredLease(unit, finding, { member: podMember, eventId: ctx.event.id, now }, traitsOf);
+    },
     answerAfter(plan, outcome, done) {
       const action = plan.act!.action;
       const reason = plan.verdict.reason;

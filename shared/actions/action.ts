@@ -52,9 +52,20 @@ export interface ActionRule {
   proxies?: { primary: { selector: Record<string, string> }; secondary: { selector: Record<string, string> } };
 }
 
+/** What a lease that ran out names: the action was committed on this pod, and no outcome was recorded. */
+export interface PendingOn {
+  namespace: string;
+  pod: string;
+  /** As the decision read it; empty when it was not read. */
+  uid: string;
+}
+
 export interface ActionSpec<Name extends string = string> extends ActionTraits {
   readonly name: Name;
   perform(ctx: ActionContext, request: ActionRequest): Promise<ActionOutcome>;
+  /** Whether the cluster shows the action done on the pod (true), not done (false), or cannot tell (undefined;
+   *  also when the action has no way to tell). Read failures throw: the caller answers 503 and tries again. */
+  wasDone?(ctx: ActionContext, pending: PendingOn): Promise<{ done: boolean | undefined; detail: string }>;
 }
 
 export function defineAction<const Name extends string>(spec: ActionSpec<Name>): ActionSpec<Name> {

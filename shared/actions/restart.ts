@@ -47,6 +47,18 @@ export const restart = defineAction({
     // Only with deleteFallback; RBAC is per function, not per rule, so the healer is granted it.
     { apiGroup: '', resource: 'pods', verbs: ['delete'] },
   ],
+  async wasDone(ctx, { namespace, pod, uid }) {
+    const kube = await ctx.kube();
+    try {
+      const now = await kube.core.readNamespacedPod({ namespace, name: pod }, kube.options());
+      if (uid !== '' && now.metadata?.uid !== uid) return { done: true, detail: `pod ${namespace}/${pod} is gone (replaced)` };
+      if (now.metadata?.deletionTimestamp) return { done: true, detail: `pod ${namespace}/${pod} is terminating` };
+      return { done: false, detail: `pod ${namespace}/${pod} is still running: it was not restarted` };
+    } catch (error) {
+      if (apiStatus(error) === 404) return { done: true, detail: `pod ${namespace}/${pod} is gone` };
+      throw error;
+    }
+  },
   async perform(ctx, { rule, target, pod: read }) {
     const kube = await ctx.kube();
     const pod: Victim = { namespace: rule.namespace, name: target.name, uid: read?.metadata?.uid };

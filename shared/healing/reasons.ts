@@ -30,6 +30,8 @@ export const REASONS = [
   'no-switch-needed',
   'disruption-budget',
   'target-unreadable',
+  // an action's lease ran out before its outcome was recorded: resolved against the cluster
+  'lease-expired',
 ] as const;
 
 export type Reason = (typeof REASONS)[number];

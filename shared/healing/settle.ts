@@ -3,7 +3,7 @@ import type { Action, ActionTraitsOf } from '../actions/catalog.ts';
 import type { ActionOutcome } from '../actions/outcome.ts';
 import type { FinalizeRequest } from '../store/history-store.ts';
 import type { Reason } from './reasons.ts';
-import type { ProxyGroupStatus } from './state.ts';
+import type { ProxyGroupStatus, UnitState } from './state.ts';
 
 export interface Settling {
   action: Action;
@@ -71,5 +71,50 @@ export function settleProxy(s: Settling, to: { status: ProxyGroupStatus; active?
     history,
     set: performed ? { status: to.status, ...(switching ? { active: to.active!, lastSwitchAt: s.done } : {}) } : {},
     incr: performed && switching ? [['switches', 1]] : [],
+  };
+}
+
+/** What the cluster says of an action whose lease ran out with no outcome recorded. */
+export type LeaseFinding = { done: true | false | undefined; detail: string };
+
+/** Whether a unit holds a lease that ran out: its action's outcome was never recorded. */
+export function leaseExpired(unit: { pendingToken: string; pendingUntil: number }, now: number): boolean {
+  return unit.pendingToken !== '' && unit.pendingUntil <= now;
+}
+
+/**
+ * Records a run-out lease's action as the cluster shows it, on behalf of the event that started it (that event is
+ * not settled here: its redelivery decides again). Done, or not knowable: the action counts, with its cooldown and
+ * verification from when it was committed, so nothing is repeated inside the cooldown. Not done: its budget is
+ * given back and the next decision may act.
+ */
+export function settleExpiredLease(
+  unit: UnitState,
+  finding: LeaseFinding,
+  ctx: { member: (pod: string) => string; eventId: string; now: number },
+  traits: ActionTraitsOf,
+): FinalizeRequest {
+  const action = unit.pendingAction as Action;
+  const counts = finding.done !== false;
+  const decision = finding.done === true ? 'performed' : finding.done === false ? 'not-performed' : 'unknown';
+  const since = unit.pendingSince || ctx.now;
+  return {
+    token: unit.pendingToken,
+    set: counts ? { lastAction: action, lastActionAt: since, verifyingAction: action, verifyingSince: since } : {},
+    incr: counts ? [['actionsPerformed', 1]] : [],
+    ...(!counts && traits(action).budgeted ? { refund: unit.pendingToken } : {}),
+    ...(finding.done === true && traits(action).replacesPod && unit.pendingTarget ? { forget: ctx.member(unit.pendingTarget) } : {}),
+    retry: false,
+    settleEvent: false,
+    stats: [[`${action}:lease-expired-${decision}`, 1]],
+    history: {
+      at: new Date(ctx.now).toISOString(),
+      target: unit.pendingTarget ? ctx.member(unit.pendingTarget) : undefined,
+      event: ctx.eventId,
+      decision,
+      reason: 'lease-expired',
+      action,
+      detail: finding.detail,
+    },
   };
 }

@@ -28,6 +28,11 @@ export interface UnitState {
   pendingAction: Action | '';
   pendingToken: string;
   pendingUntil: number;
+  /** When the pending action was committed, and the pod it acts on (name, uid) as the decision read it: what a
+   *  lease that ran out without an outcome is resolved against. */
+  pendingSince: number;
+  pendingTarget: string;
+  pendingUid: string;
   actionsPerformed: number;
   actionsHealed: number;
   actionsNotHealed: number;
@@ -83,6 +88,9 @@ export const EMPTY_UNIT: UnitState = Object.freeze({
   pendingAction: '',
   pendingToken: '',
   pendingUntil: 0,
+  pendingSince: 0,
+  pendingTarget: '',
+  pendingUid: '',
   actionsPerformed: 0,
   actionsHealed: 0,
   actionsNotHealed: 0,

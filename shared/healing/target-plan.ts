@@ -25,6 +25,8 @@ export interface TargetFacts {
   siblings?: readonly string[];
   /** Why the target could not be read (forbidden, refused for good). */
   unreadable?: string;
+  /** The uid of the pod as read: the action and a later resolution of its lease act on this pod only. */
+  podUid?: string;
 }
 
 export interface TargetPolicy extends HealingPolicy {
@@ -132,7 +134,15 @@ export function planTarget(input: TargetPlanInput): TargetPlanStep {
   const acting = verdict.kind === 'act';
   const action: Action | undefined = acting ? verdict.action : guarded.intended;
   const nextUnit: UnitState = acting
-    ? { ...decision.unit, pendingAction: verdict.action, pendingToken: input.token, pendingUntil: now + config.actionLeaseMs }
+    ? {
+        ...decision.unit,
+        pendingAction: verdict.action,
+        pendingToken: input.token,
+        pendingUntil: now + config.actionLeaseMs,
+        pendingSince: now,
+        pendingTarget: podNameOf(member),
+        pendingUid: input.facts?.podUid ?? '',
+      }
     : decision.unit;
   const stats: Array<[string, number]> = [[`reason:${verdict.reason}`, 1]];
   if (decision.judged) stats.push([`${snap.unit.verifyingAction}:${decision.judged}`, 1]);

@@ -67,6 +67,9 @@ export interface FinalizeRequest {
   /** A target that no longer exists (its pod was replaced): out of the failing sets. */
   forget?: string;
   retry: boolean;
+  /** False when the outcome is recorded on behalf of an earlier event (a lease that ran out): the event at hand
+   *  is not settled by it. */
+  settleEvent?: boolean;
   stats: Array<[string, number]>;
   history: HistoryEntry;
 }
@@ -185,6 +188,7 @@ export class HistoryStore {
       refund: req.refund,
       forget: req.forget,
       retry: req.retry,
+      settle: req.settleEvent !== false,
       stats: flatPairs(req.stats),
       history: flat(req.history),
       maxLen: this.limits.historyMaxLen,

@@ -53,10 +53,12 @@ return 'ok'
 export const FINALIZE = `
 local a = cjson.decode(ARGV[1])
 local held = redis.call('HGET', KEYS[1], 'pendingToken') == a.token
+-- A run-out lease resolved twice (two healers at once): the second finds it settled and records nothing.
+if not held and not a.settle then return 'lease-lost' end
 if held then
   if #a.set > 0 then redis.call('HSET', KEYS[1], unpack(a.set)) end
   for i = 1, #a.incr, 2 do redis.call('HINCRBY', KEYS[1], a.incr[i], a.incr[i + 1]) end
-  redis.call('HSET', KEYS[1], 'pendingAction', '', 'pendingToken', '', 'pendingUntil', '0')
+  redis.call('HSET', KEYS[1], 'pendingAction', '', 'pendingToken', '', 'pendingUntil', '0', 'pendingSince', '0', 'pendingTarget', '', 'pendingUid', '')
   redis.call('HINCRBY', KEYS[1], 'version', 1)
   redis.call('PEXPIRE', KEYS[1], a.ttl)
 end
@@ -66,7 +68,9 @@ if a.forget then
   redis.call('HDEL', KEYS[8], a.forget)
 end
 -- The event is settled only now: a crash before this line leaves its pending marker, and a redelivery decides again.
-if a.retry then redis.call('SET', KEYS[6], 'retry', 'KEEPTTL') else redis.call('SET', KEYS[6], 'done', 'KEEPTTL') end
+if a.settle then
+  if a.retry then redis.call('SET', KEYS[6], 'retry', 'KEEPTTL') else redis.call('SET', KEYS[6], 'done', 'KEEPTTL') end
+end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', a.maxLen, '*', unpack(a.history))
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', a.globalMaxLen, '*', unpack(a.history))
 for i = 1, #a.stats, 2 do redis.call('HINCRBY', KEYS[5], a.stats[i], a.stats[i + 1]) end

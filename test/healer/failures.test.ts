@@ -55,13 +55,13 @@ test('an action whose outcome was never recorded (a crash after the commit) is d
   const h = await startHarness(t);
   const [pod] = await deploy(h, 'shop', 'web', 2);
   for (const i of [1, 2]) await h.send(result('web-http', 'http', podTarget('shop', pod!), 'failed', T0 + i));
-  // What a healer that died between its commit and its finalize leaves: the event pending under a lease.
+  // What a healer that died between its commit and its eviction leaves: the event pending under a lease, naming the pod.
   const third = result('web-http', 'http', podTarget('shop', pod!), 'failed', T0 + 3);
   const unitKey = `{${h.prefix}}:unit:web-http:shop:Deployment:web`;
   const targetKey = `{${h.prefix}}:target:web-http:shop:Pod:${pod}`;
   const dedupeKey = `{${h.prefix}}:dedupe:/selfheal/check-pods/web-http:third`;
   await h.client.hset(targetKey, 'consecutiveFailures', '3', 'lastResultAt', String(T0 + 3), 'version', '99');
-  await h.client.hset(unitKey, 'pendingAction', 'restart', 'pendingToken', 'dead-healer', 'pendingUntil', String(T0 + 60_000), 'version', '7');
+  await h.client.hset(unitKey, 'pendingAction', 'restart', 'pendingToken', 'dead-healer', 'pendingUntil', String(T0 + 60_000), 'pendingSince', String(T0), 'pendingTarget', pod!, 'version', '7');
   await h.client.set(dedupeKey, 'pending:dead-healer', 'PX', 3_600_000);
 
   h.clock.now = T0 + 10_000;

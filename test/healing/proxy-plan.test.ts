@@ -1,12 +1,10 @@
-// The pure plan for one proxy pod's result, and how an action's outcome is settled: one subtest per row.
+// The pure plan for one proxy pod's result, and what a redelivered event means: one subtest per row.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { traitsOf } from '../../shared/actions/catalog.ts';
 import { planProxy } from '../../shared/healing/proxy-plan.ts';
 import type { ProxyPlan, ProxyPlanInput } from '../../shared/healing/proxy-plan.ts';
 import { redelivery } from '../../shared/healing/redelivery.ts';
-import { settleProxy, settleTarget } from '../../shared/healing/settle.ts';
-import type { Settling } from '../../shared/healing/settle.ts';
 import { EMPTY_PROXY_GROUP, EMPTY_TARGET } from '../../shared/healing/state.ts';
 import type { ProxyGroupState } from '../../shared/healing/state.ts';
 
@@ -62,50 +60,6 @@ test('table: what a proxy result plans, and why', async (t) => {
 test('a switch names where the Service pointed before; AllFailed says none', () => {
   assert.equal(planProxy(input(primaryFailing)).from, 'primary');
   assert.equal(planProxy(input({ status: 'AllFailed', active: 'secondary', secondaryFailures: 2, primaryFailures: 2 })).from, 'none');
-});
-
-const settling = (over: Partial<Settling>): Settling => ({
-  action: 'restart',
-  reason: 'threshold-reached',
-  token: 'tok',
-  member: 'web-http:shop:Pod:web-a',
-  eventId: 'e-1',
-  outcome: { kind: 'performed', detail: 'evicted' },
-  done: T0,
-  ...over,
-});
-
-test('table: how a target action is settled', async (t) => {
-  const ladder = { step: 0, length: 3 };
-  const rows: Array<[string, Settling, object]> = [
-    ['a restart done: verifying, counted, the old pod forgotten', settling({}), { set: { lastAction: 'restart', lastActionAt: T0, verifyingAction: 'restart', verifyingSince: T0 }, incr: [['actionsPerformed', 1]], forget: 'web-http:shop:Pod:web-a', retry: false }],
-    ['a scale done: the pod stays in the sets', settling({ action: 'scale' }), { set: { lastAction: 'scale', lastActionAt: T0, verifyingAction: 'scale', verifyingSince: T0 }, incr: [['actionsPerformed', 1]], retry: false }],
-    ['deferred by a PodDisruptionBudget: refunded, nothing set', settling({ outcome: { kind: 'deferred', detail: 'pdb' } }), { set: {}, incr: [], refund: 'tok', retry: false }],
-    ['failed for good: the cooldown and the next rung', settling({ outcome: { kind: 'failed', transient: false, detail: '403' } }), { set: { lastAction: 'restart', lastActionAt: T0, ladderStep: 1 }, incr: [], refund: 'tok', retry: false }],
-    ['failed for now: refunded and to be retried', settling({ outcome: { kind: 'failed', transient: true, detail: '503' } }), { set: {}, incr: [], refund: 'tok', retry: true }],
-    ['an alert that failed is not refunded: it never took the budget', settling({ action: 'alert', outcome: { kind: 'failed', transient: true, detail: 'sink' } }), { set: {}, incr: [], retry: true }],
-  ];
-  for (const [name, s, expected] of rows) {
-    await t.test(name, () => {
-      const { token: _t, stats: _s, history: _h, ...rest } = settleTarget(s, ladder, traitsOf);
-      assert.deepEqual(rest, expected);
-    });
-  }
-});
-
-test('a deferral is recorded with its own reason', () => {
-  const f = settleTarget(settling({ outcome: { kind: 'deferred', detail: 'pdb' } }), { step: 0, length: 2 }, traitsOf);
-  assert.equal(f.history.reason, 'disruption-budget');
-  assert.deepEqual(f.stats, [['restart:deferred', 1]]);
-});
-
-test('a proxy group takes its new status only once the action is done', () => {
-  const done = settleProxy(settling({ action: 'switch-proxy', reason: 'primary-failed' }), { status: 'SecondaryActive', active: 'secondary' }, traitsOf);
-  assert.deepEqual([done.set, done.incr, done.refund], [{ status: 'SecondaryActive', active: 'secondary', lastSwitchAt: T0 }, [['switches', 1]], undefined]);
-  const failed = settleProxy(settling({ action: 'switch-proxy', outcome: { kind: 'failed', transient: true, detail: '503' } }), { status: 'SecondaryActive', active: 'secondary' }, traitsOf);
-  assert.deepEqual([failed.set, failed.incr, failed.refund, failed.retry], [{}, [], 'tok', true]);
-  const alerted = settleProxy(settling({ action: 'alert', reason: 'all-proxies-failed' }), { status: 'AllFailed' }, traitsOf);
-  assert.deepEqual([alerted.set, alerted.incr, alerted.history.action], [{ status: 'AllFailed' }, [], undefined]);
 });
 
 test('table: a redelivered event', async (t) => {
