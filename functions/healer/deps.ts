@@ -1,4 +1,5 @@
 // What the healer's handlers are given: rules, store, a lazy Kubernetes client, channels for alerts, the clock.
+import type { Dispatcher } from 'undici';
 import type { ActionContext } from '../../shared/actions/action.ts';
 import type { Emitter } from '../../shared/emit/emitter.ts';
 import type { KubeClients } from '../../shared/kubernetes/client.ts';
@@ -30,6 +31,8 @@ export interface HealerDeps {
   emitter?: Emitter | undefined;
   config: HealerConfig;
   now: () => number;
+  /** What the healer's own probes use (confirming a failure before a restart): a keep-alive pool and the CAs. */
+  probes: { http: Dispatcher; ca: string[] | undefined };
 }
 
 /** What an action is handed to perform itself. */

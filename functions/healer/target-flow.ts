@@ -23,6 +23,7 @@ import { actionContext } from './deps.ts';
 import type { HealerDeps } from './deps.ts';
 import { RELOAD } from './pipeline.ts';
 import type { Flow } from './pipeline.ts';
+import { confirmByProbe } from './confirm.ts';
 import { readPodFacts } from './pod-facts.ts';
 
 export type TargetRule = Exclude<ResolvedRule, { kind: 'egress' }>;
@@ -52,7 +53,15 @@ async function gather(deps: HealerDeps, rule: TargetRule, result: CheckResult, a
   try {
     const pod = await readPodFacts(kube, rule, result.target.name, config.optInLabel);
     const siblings = pod.siblings;
-    const facts: TargetFacts = { guard: { ...base, target: pod.verdict, ...(siblings ? { workloadPods: siblings.length } : {}) }, ...(siblings ? { siblings } : {}) };
+    const confirming = traitsOf(action).confirmsFirst && rule.confirm && pod.verdict === 'ok' && pod.pod;
+    const confirmation = confirming ? await confirmByProbe(deps, rule, pod.pod!) : undefined;
+    const guard = {
+      ...base,
+      target: pod.verdict,
+      ...(siblings ? { workloadPods: siblings.length } : {}),
+      ...(confirmation ? { confirmed: confirmation.confirmed, confirmDetail: confirmation.detail } : {}),
+    };
+    const facts: TargetFacts = { guard, ...(siblings ? { siblings } : {}) };
     if (pod.pod?.metadata?.uid) facts.podUid = pod.pod.metadata.uid;
     return { facts, pod: pod.pod, workload: pod.pod ? owningWorkload(pod.pod.metadata ?? {}) : undefined };
   } catch (error) {

@@ -1,5 +1,7 @@
 // Builds the healer's dependencies from its environment: rules, Redis, a lazy Kubernetes client, the alert sink.
+import { Agent } from 'undici';
 import { healerEnvSchema } from '../../shared/config/env.ts';
+import { loadCaBundle } from '../../shared/probes/tls-ca.ts';
 import type { HealerEnv } from '../../shared/config/env.ts';
 import { createEmitter } from '../../shared/emit/emitter.ts';
 import { createKubeClients } from '../../shared/kubernetes/client.ts';
@@ -38,6 +40,9 @@ export function storeLimits(env: HealerEnv) {
 
 export async function buildHealer(env: Readonly<HealerEnv>, log: Logger, opts: { now?: () => number } = {}): Promise<FunctionParts> {
   const rules = await loadRulesFile(env.RULES_FILE);
+  const ca = await loadCaBundle(env.EXTRA_CA_FILE);
+  // A few connections: the healer probes a pod only to confirm a failure before restarting it.
+  const http = new Agent({ keepAliveTimeout: 10_000, connections: 4, ...(ca ? { connect: { ca } } : {}) });
   const redis = createRedis({ url: env.REDIS_URL, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, logger: log });
   await connectRedis(redis, 10_000);
   const store = new HistoryStore(redis, env.REDIS_KEY_PREFIX, storeLimits(env));
@@ -55,11 +60,12 @@ export async function buildHealer(env: Readonly<HealerEnv>, log: Logger, opts: {
       emitter,
       config: healerConfig(env, rules),
       now: opts.now ?? Date.now,
+      probes: { http, ca },
     },
     {
       ready: () => redis.status === 'ready',
       close: async () => {
-        await emitter?.close();
+        await Promise.allSettled([emitter?.close(), http.close()]);
         redis.disconnect();
       },
     },

@@ -14,6 +14,8 @@ export interface ActionTraits {
   readonly replacesPod: boolean;
   /** Acts on a pod that must be re-read from the API server (and pass the opt-in and rule checks) first. */
   readonly readsPod: boolean;
+  /** The healer probes the pod itself (the rule's own probe) before this action; a pass cancels it. */
+  readonly confirmsFirst: boolean;
   /** What it becomes while a dependency rule of its rule fails (restarting would not help), if anything else. */
   readonly whileDependencyFails?: string;
   /** What it becomes when more of a workload's pods fail together than the restart share allows, if anything else. */

@@ -49,6 +49,7 @@ export const alert = defineAction({
   // Touches nothing in the cluster: never budgeted, never refused for a pod that is gone or not opted in.
   budgeted: false,
   replacesPod: false,
+  confirmsFirst: false,
   readsPod: false,
   permissions: [],
   perform: (ctx, { rule, target, why }) =>

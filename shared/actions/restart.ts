@@ -39,6 +39,7 @@ export const restart = defineAction({
   name: 'restart',
   budgeted: true,
   replacesPod: true,
+  confirmsFirst: true,
   readsPod: true,
   whileDependencyFails: 'alert',
   whenSharedCause: 'alert',
@@ -46,6 +47,8 @@ export const restart = defineAction({
     { apiGroup: '', resource: 'pods/eviction', verbs: ['create'] },
     // Only with deleteFallback; RBAC is per function, not per rule, so the healer is granted it.
     { apiGroup: '', resource: 'pods', verbs: ['delete'] },
+    // Confirming an exec rule's failure runs its command in the pod, as check-pods does.
+    { apiGroup: '', resource: 'pods/exec', verbs: ['create', 'get'] },
   ],
   async wasDone(ctx, { namespace, pod, uid }) {
     const kube = await ctx.kube();

@@ -54,6 +54,7 @@ export const scale = defineAction({
   name: 'scale',
   budgeted: true,
   replacesPod: false,
+  confirmsFirst: false,
   readsPod: true,
   permissions: [
     { apiGroup: 'apps', resource: 'replicasets', verbs: ['get'] },

@@ -23,6 +23,7 @@ export const switchProxy = defineAction({
   name: 'switch-proxy',
   budgeted: true,
   replacesPod: false,
+  confirmsFirst: false,
   readsPod: false,
   permissions: [{ apiGroup: '', resource: 'services', verbs: ['get', 'patch'] }],
   async perform(ctx, { rule, to }) {

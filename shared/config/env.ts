@@ -54,6 +54,8 @@ export const healerEnvSchema = redisEnvSchema.extend({
   /** Redeliveries come within minutes; a key per result kept a day would cost memory for nothing. */
   DEDUPE_TTL: durationMs.default(3_600_000),
   ALERT_WEBHOOK_URL: z.url().optional(),
+  /** PEM file of extra CAs the healer's own probes trust (confirming an https rule's failure). */
+  EXTRA_CA_FILE: z.string().optional(),
   /** How far ahead of the healer's clock a result may be dated (the checks' clocks drift a little). */
   MAX_CLOCK_SKEW: durationMs.default(30_000),
   /** How old a result may be and still count: an older probe says nothing about the target now. */

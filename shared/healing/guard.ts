@@ -13,6 +13,9 @@ export interface GuardFacts {
   workloadPods?: number;
   workloadFailing?: number;
   maxRestartShare: number;
+  /** What the healer's own probe of the pod found just before the action, when the action confirms first. */
+  confirmed?: 'passed' | 'failed' | 'not-run';
+  confirmDetail?: string;
   budgetUsed: number;
   budgetMax: number;
   dryRun: boolean;
@@ -53,6 +56,8 @@ export function guard(verdict: Verdict, facts: GuardFacts, traits: ActionTraitsO
       detail = `${facts.workloadFailing} of ${facts.workloadPods} pods are failing: a shared cause is likely`;
     }
   }
+  // A pod that answers its rule's own probe now is not restarted on the strength of results alone.
+  if (traits(action).confirmsFirst && facts.confirmed === 'passed') return skip('confirmed-healthy', facts.confirmDetail);
   if (traits(action).budgeted && facts.budgetUsed >= facts.budgetMax) {
     return skip('budget-exhausted', `${facts.budgetUsed} of ${facts.budgetMax} actions used in this namespace's window`);
   }

@@ -30,6 +30,7 @@ export const REASONS = [
   'no-switch-needed',
   'disruption-budget',
   'target-unreadable',
+  'confirmed-healthy',
   // an action's lease ran out before its outcome was recorded: resolved against the cluster
   'lease-expired',
 ] as const;

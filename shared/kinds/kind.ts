@@ -1,6 +1,7 @@
 // What a check kind declares: the function that runs it, its rule schema, its actions, its probe detail and its planner.
 import type { z } from 'zod';
 import type { PlanDeps, PlannedCheck } from '../checks/planned-check.ts';
+import type { RunningPod } from '../checks/running-pods.ts';
 import type { Action } from '../rules/schema.ts';
 
 export type CheckFunctionName = 'check-pods' | 'check-dependencies' | 'check-egress';
@@ -30,6 +31,8 @@ export interface CheckKind<
   readonly probeFields: Fields;
   /** Finds the rule's targets and lays out one check for each. */
   readonly plan: (rule: Resolved<z.output<Schema>>, deps: PlanDeps) => Promise<PlannedCheck[]>;
+  /** For pod kinds: the rule's probe of one pod, which the healer repeats before it restarts the pod. */
+  readonly checkPod?: (rule: Resolved<z.output<Schema>>, pod: RunningPod, deps: PlanDeps) => Promise<PlannedCheck>;
 }
 
 /** Freezes a kind's declaration and keeps its literal types (name, podRule), from which the catalog derives the rest. */

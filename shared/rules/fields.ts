@@ -73,4 +73,6 @@ export const podTarget = {
   scale: scaleBounds.optional(),
   /** Fall back to DELETE when eviction is not possible (off by default: eviction honours PodDisruptionBudgets). */
   deleteFallback: z.boolean().default(false),
+  /** Before a restart the healer runs the rule's probe against the pod itself; a pass cancels the restart. */
+  confirm: z.boolean().default(true),
 };

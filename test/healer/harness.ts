@@ -2,6 +2,7 @@
 import type { TestContext } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { Agent } from 'undici';
 import { parseEnv, healerEnvSchema } from '../../shared/config/env.ts';
 import { createEmitter } from '../../shared/emit/emitter.ts';
 import type { CheckResult, Target } from '../../shared/events/schemas.ts';
@@ -113,11 +114,12 @@ export function result(rule: string, ruleKind: CheckResult['ruleKind'], target: 
 }
 
 export async function startHarness(t: TestContext, opts: { env?: Record<string, string>; redis?: TestRedis; rules?: string; kubeTimeoutMs?: number } = {}): Promise<Harness> {
+  // Rules first: a bad rules file must fail the test before anything is started that would keep it running.
+  const rules = parseRulesYaml(opts.rules ?? RULES, 'test-rules.yaml');
   const redis = opts.redis ?? (await useRedis());
   const prefix = `${redis.prefix}-${randomUUID().slice(0, 8)}`;
   const sim = await startKubeSimulator();
   const sink = await startSink();
-  const rules = parseRulesYaml(opts.rules ?? RULES, 'test-rules.yaml');
   const env = parseEnv(healerEnvSchema, { PORT: '0', HOST: '127.0.0.1', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, K_SINK: sink.url, REDIS_COMMAND_TIMEOUT: '1s', ...opts.env });
   const log = createLogger({ name: 'healer', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const redisClient = createRedis({ url: redis.url, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, logger: log });
@@ -126,6 +128,7 @@ export async function startHarness(t: TestContext, opts: { env?: Record<string, 
   const kube = await createKubeClients({ config: sim.kubeConfig(), timeoutMs: opts.kubeTimeoutMs ?? 5_000 });
   const emitter = createEmitter({ sink: sink.url, logger: log, retries: 0 });
   const clock = { now: T0 };
+  const probeHttp = new Agent({ keepAliveTimeout: 1_000 });
   const config = healerConfig(env, rules);
   const healer = await startFunction({
     name: 'healer',
@@ -133,8 +136,8 @@ export async function startHarness(t: TestContext, opts: { env?: Record<string, 
     logger: log,
     setup: async () =>
       healerParts(
-        { rules, store, kube: async () => kube, emitter, config, now: () => clock.now },
-        { ready: () => redisClient.status === 'ready', close: async () => { await emitter.close(); redisClient.disconnect(); } },
+        { rules, store, kube: async () => kube, emitter, config, now: () => clock.now, probes: { http: probeHttp, ca: undefined } },
+        { ready: () => redisClient.status === 'ready', close: async () => { await Promise.all([emitter.close(), probeHttp.close()]); redisClient.disconnect(); } },
       ),
   });
   const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineKind } from '../kind.ts';
 import { execRule } from './rule.ts';
-import { planExec } from './targets.ts';
+import { checkExecPod, planExec } from './targets.ts';
 
 export const execKind = defineKind({
   name: 'exec',
@@ -16,4 +16,5 @@ export const execKind = defineKind({
     output: z.string().optional(),
   },
   plan: planExec,
+  checkPod: async (rule, pod, deps) => checkExecPod(rule, pod, await deps.kube()),
 });

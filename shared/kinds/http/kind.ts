@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineKind } from '../kind.ts';
 import { httpRule } from './rule.ts';
-import { planHttp } from './targets.ts';
+import { checkHttpPod, planHttp } from './targets.ts';
 
 export const httpKind = defineKind({
   name: 'http',
@@ -16,4 +16,5 @@ export const httpKind = defineKind({
     slow: z.boolean().optional(),
   },
   plan: planHttp,
+  checkPod: async (rule, pod, deps) => checkHttpPod(rule, pod, deps),
 });

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineKind } from '../kind.ts';
 import { tcpRule } from './rule.ts';
-import { planTcp } from './targets.ts';
+import { checkTcpPod, planTcp } from './targets.ts';
 
 export const tcpKind = defineKind({
   name: 'tcp',
@@ -15,4 +15,5 @@ export const tcpKind = defineKind({
     slow: z.boolean().optional(),
   },
   plan: planTcp,
+  checkPod: async (rule, pod) => checkTcpPod(rule, pod),
 });
