@@ -85,6 +85,14 @@ function sendEvent(res: ServerResponse, event: CloudEvent<unknown>): void {
   res.end(body);
 }
 
+const MAX_PROBLEMS = 20;
+
+/** An array of thousands of wrong items is thousands of problems: the answer and the log line name the first ones. */
+function firstProblems(problems: string[]): string[] {
+  if (problems.length <= MAX_PROBLEMS) return problems;
+  return [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more problems`];
+}
+
 /** One CloudEvent in: parsed, matched to its handler, its data checked against the handler's schema, handled. */
 async function dispatchEvent(opts: FunctionServerOptions, signal: AbortSignal, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readBody(req, opts.bodyLimitBytes ?? 256 * 1024);
@@ -95,7 +103,7 @@ async function dispatchEvent(opts: FunctionServerOptions, signal: AbortSignal, r
   }
   const parsed = handler.schema.safeParse(event.data);
   if (!parsed.success) {
-    const problems = issuesToProblems('data', parsed.error.issues, event.data);
+    const problems = firstProblems(issuesToProblems('data', parsed.error.issues, event.data));
     throw badRequest(`invalid data for ${event.type}: ${problems.join('; ')}`, problems);
   }
   const described = opts.describe?.(parsed.data) ?? {};
