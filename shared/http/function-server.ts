@@ -93,10 +93,17 @@ function firstProblems(problems: string[]): string[] {
   return [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more problems`];
 }
 
+/** The logger for what is said about one request: the root one until the request is known to be an event. */
+interface RequestScope {
+  log: Logger;
+}
+
 /** One CloudEvent in: parsed, matched to its handler, its data checked against the handler's schema, handled. */
-async function dispatchEvent(opts: FunctionServerOptions, signal: AbortSignal, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function dispatchEvent(opts: FunctionServerOptions, signal: AbortSignal, scope: RequestScope, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readBody(req, opts.bodyLimitBytes ?? 256 * 1024);
   const event = parseEvent(req.headers, body);
+  // From here on a refusal is about this event, and its log line says which one.
+  scope.log = eventLogger(opts.logger, { id: event.id, type: event.type });
   const handler = opts.handlers[event.type];
   if (!handler) {
     throw badRequest(`unknown event type "${event.type}": this function accepts ${Object.keys(opts.handlers).join(', ')}`);
@@ -108,6 +115,7 @@ async function dispatchEvent(opts: FunctionServerOptions, signal: AbortSignal, r
   }
   const described = opts.describe?.(parsed.data) ?? {};
   const elog = eventLogger(opts.logger, { id: event.id, type: event.type, ...described });
+  scope.log = elog;
   elog.debug('event received');
   const reply = await handler.handle(parsed.data, { event, log: elog, signal });
   if (reply?.event) sendEvent(res, reply.event);
@@ -135,7 +143,7 @@ export function createFunctionServer(opts: FunctionServerOptions): FunctionServe
   let drained: (() => void) | undefined;
   const stopController = new AbortController();
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function route(req: IncomingMessage, res: ServerResponse, scope: RequestScope): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET' && url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && url.pathname === '/readyz') {
@@ -149,7 +157,7 @@ export function createFunctionServer(opts: FunctionServerOptions): FunctionServe
         return sendJson(res, answer.status, answer.body, answer.headers);
       }
     }
-    if (req.method === 'POST' && url.pathname === '/') return dispatchEvent(opts, stopController.signal, req, res);
+    if (req.method === 'POST' && url.pathname === '/') return dispatchEvent(opts, stopController.signal, scope, req, res);
     if (url.pathname === '/') throw new HttpError(405, `method ${req.method} not allowed: POST a CloudEvent to /`);
     throw new HttpError(404, `no route for ${req.method} ${url.pathname}`);
   }
@@ -157,8 +165,9 @@ export function createFunctionServer(opts: FunctionServerOptions): FunctionServe
   const server = createServer((req, res) => {
     inFlight++;
     if (stopping) res.setHeader('connection', 'close');
-    route(req, res)
-      .catch((error: unknown) => answerError(log, req, res, error))
+    const scope: RequestScope = { log };
+    route(req, res, scope)
+      .catch((error: unknown) => answerError(scope.log, req, res, error))
       .finally(() => {
         inFlight--;
         if (inFlight === 0) drained?.();
