@@ -9,6 +9,7 @@ import { loadRulesFile } from '../../shared/rules/load.ts';
 import type { RuleSet } from '../../shared/rules/load.ts';
 import { HistoryStore } from '../../shared/store/history-store.ts';
 import { connectRedis, createRedis } from '../../shared/store/redis-client.ts';
+import { redisReadiness } from '../../shared/store/redis-readiness.ts';
 import type { FunctionParts } from '../../shared/runtime/run-function.ts';
 import type { HealerConfig } from './deps.ts';
 import { healerParts } from './handler.ts';
@@ -42,7 +43,7 @@ export async function buildHealer(env: Readonly<HealerEnv>, log: Logger, opts: {
   let kube: Promise<KubeClients> | undefined;
   const emitter = env.K_SINK ? createEmitter({ sink: env.K_SINK, logger: log, timeoutMs: env.SINK_TIMEOUT, retries: env.SINK_RETRIES }) : undefined;
   log.info({ rules: rules.rules.length, dryRun: env.DRY_RUN, sink: env.K_SINK ?? null }, 'healer configured');
-  return healerParts(
+  const parts = healerParts(
     {
       rules,
       store,
@@ -55,11 +56,11 @@ export async function buildHealer(env: Readonly<HealerEnv>, log: Logger, opts: {
       now: opts.now ?? Date.now,
     },
     {
-      ready: () => redis.status === 'ready',
       close: async () => {
         await emitter?.close();
         redis.disconnect();
       },
     },
   );
+  return { ...parts, ready: redisReadiness(redis) };
 }

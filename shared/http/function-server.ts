@@ -51,8 +51,8 @@ export interface FunctionServerOptions {
   handlers: Record<string, EventHandler>;
   routes?: Route[];
   bodyLimitBytes?: number;
-  /** Extra readiness condition (e.g. Redis connected). */
-  ready?: () => boolean;
+  /** Extra readiness condition (e.g. Redis answers); asked on every probe, so a check that does I/O caches. */
+  ready?: () => boolean | Promise<boolean>;
   /** Describes rule/target of an event for its log lines, when the data says so. */
   describe?: (data: unknown) => { rule?: string; target?: string };
 }
@@ -143,11 +143,20 @@ export function createFunctionServer(opts: FunctionServerOptions): FunctionServe
   let drained: (() => void) | undefined;
   const stopController = new AbortController();
 
+  async function isReady(): Promise<boolean> {
+    try {
+      return (await opts.ready?.()) ?? true;
+    } catch (error) {
+      log.warn({ err: error }, 'readiness check failed');
+      return false;
+    }
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse, scope: RequestScope): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET' && url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && url.pathname === '/readyz') {
-      const ready = !stopping && (opts.ready?.() ?? true);
+      const ready = !stopping && (await isReady());
       return sendJson(res, ready ? 200 : 503, { ready });
     }
     for (const r of opts.routes ?? []) {

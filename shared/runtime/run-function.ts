@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger.ts';
 export interface FunctionParts {
   handlers: Record<string, EventHandler>;
   routes?: Route[];
-  ready?: () => boolean;
+  ready?: () => boolean | Promise<boolean>;
   describe?: (data: unknown) => { rule?: string; target?: string };
   /** Releases what setup opened (Redis, pools), after the last in-flight request has been answered. */
   close?: () => Promise<void>;
