@@ -37,8 +37,8 @@ export function storeLimits(env: HealerEnv) {
 
 export async function buildHealer(env: Readonly<HealerEnv>, log: Logger, opts: { now?: () => number } = {}): Promise<FunctionParts> {
   const rules = await loadRulesFile(env.RULES_FILE);
-  const redis = createRedis({ url: env.REDIS_URL, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, logger: log });
-  await connectRedis(redis, 10_000);
+  const redis = createRedis({ url: env.REDIS_URL, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT, logger: log });
+  await connectRedis(redis, { url: env.REDIS_URL, timeoutMs: env.REDIS_CONNECT_TIMEOUT });
   const store = new HistoryStore(redis, env.REDIS_KEY_PREFIX, storeLimits(env));
   let kube: Promise<KubeClients> | undefined;
   const emitter = env.K_SINK ? createEmitter({ sink: env.K_SINK, logger: log, timeoutMs: env.SINK_TIMEOUT, retries: env.SINK_RETRIES }) : undefined;

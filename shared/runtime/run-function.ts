@@ -90,8 +90,11 @@ export async function runFunction<S extends z.ZodType<BaseEnv>>(opts: {
   try {
     running = await startFunction({ name: opts.name, env, setup: opts.setup });
   } catch (error) {
+    // Setup releases what it opened when it fails, so the process ends by itself; should a handle stay open anyway, a
+    // function that never listens must still not live on, so the exit is forced shortly after.
     bootLog.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
     process.exitCode = 1;
+    setTimeout(() => process.exit(1), 1_000).unref();
     return;
   }
   const onSignal = (signal: NodeJS.Signals) => {
