@@ -11,6 +11,7 @@ import { loadRulesFile } from '../../shared/rules/load.ts';
 import type { RuleSet } from '../../shared/rules/load.ts';
 import { HistoryStore } from '../../shared/store/history-store.ts';
 import { connectRedis, createRedis } from '../../shared/store/redis-client.ts';
+import { redisReadiness } from '../../shared/store/redis-readiness.ts';
 import type { FunctionParts } from '../../shared/runtime/run-function.ts';
 import type { HealerConfig } from './deps.ts';
 import { healerParts } from './handler.ts';
@@ -40,16 +41,17 @@ export function storeLimits(env: HealerEnv) {
 
 export async function buildHealer(env: Readonly<HealerEnv>, log: Logger, opts: { now?: () => number } = {}): Promise<FunctionParts> {
   const rules = await loadRulesFile(env.RULES_FILE);
+  const redis = createRedis({ url: env.REDIS_URL, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT, logger: log });
+  await connectRedis(redis, { url: env.REDIS_URL, timeoutMs: env.REDIS_CONNECT_TIMEOUT });
+  // After Redis: a start that fails there leaves no pool open.
   const ca = await loadCaBundle(env.EXTRA_CA_FILE);
   // A few connections: the healer probes a pod only to confirm a failure before restarting it.
   const http = new Agent({ keepAliveTimeout: 10_000, connections: 4, ...(ca ? { connect: { ca } } : {}) });
-  const redis = createRedis({ url: env.REDIS_URL, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, logger: log });
-  await connectRedis(redis, 10_000);
   const store = new HistoryStore(redis, env.REDIS_KEY_PREFIX, storeLimits(env));
   let kube: Promise<KubeClients> | undefined;
   const emitter = env.K_SINK ? createEmitter({ sink: env.K_SINK, logger: log, timeoutMs: env.SINK_TIMEOUT, retries: env.SINK_RETRIES }) : undefined;
   log.info({ rules: rules.rules.length, dryRun: env.DRY_RUN, sink: env.K_SINK ?? null }, 'healer configured');
-  return healerParts(
+  const parts = healerParts(
     {
       rules,
       store,
@@ -63,11 +65,11 @@ export async function buildHealer(env: Readonly<HealerEnv>, log: Logger, opts: {
       probes: { http, ca },
     },
     {
-      ready: () => redis.status === 'ready',
       close: async () => {
         await Promise.allSettled([emitter?.close(), http.close()]);
         redis.disconnect();
       },
     },
   );
+  return { ...parts, ready: redisReadiness(redis) };
 }

@@ -10,7 +10,7 @@ export function proxyUrl(rule: EgressRule, role: 'primary' | 'secondary'): strin
   return proxy.url ?? `http://${rule.service}-${role}.${rule.namespace}.svc.cluster.local:${proxy.port}`;
 }
 
-export function selectorParts(deps: { rules: RuleSet; store: HistoryStore }, extra: { ready?: () => boolean; close?: () => Promise<void> } = {}): FunctionParts {
+export function selectorParts(deps: { rules: RuleSet; store: HistoryStore }, extra: { ready?: () => boolean | Promise<boolean>; close?: () => Promise<void> } = {}): FunctionParts {
   const groups = () => deps.rules.rules.filter((r): r is EgressRule & { actions: readonly string[] } => r.kind === 'egress');
 
   async function answer(rule: EgressRule): Promise<PlainResponse> {

@@ -4,6 +4,7 @@ import { loadRulesFile } from '../../shared/rules/load.ts';
 import { runFunction } from '../../shared/runtime/run-function.ts';
 import { HistoryStore } from '../../shared/store/history-store.ts';
 import { connectRedis, createRedis } from '../../shared/store/redis-client.ts';
+import { redisReadiness } from '../../shared/store/redis-readiness.ts';
 import { selectorParts } from './handler.ts';
 
 if (import.meta.main) {
@@ -12,11 +13,11 @@ if (import.meta.main) {
     envSchema: redisEnvSchema,
     setup: async (env, log) => {
       const rules = await loadRulesFile(env.RULES_FILE);
-      const redis = createRedis({ url: env.REDIS_URL, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, logger: log });
-      await connectRedis(redis, 10_000);
+      const redis = createRedis({ url: env.REDIS_URL, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT, logger: log });
+      await connectRedis(redis, { url: env.REDIS_URL, timeoutMs: env.REDIS_CONNECT_TIMEOUT });
       // Only proxyGroup() is used here, which needs no limits beyond the defaults.
       const store = new HistoryStore(redis, env.REDIS_KEY_PREFIX, { historyMaxLen: 1_000, globalMaxLen: 10_000, targetTtlMs: 7 * 86_400_000, dedupeTtlMs: 86_400_000 });
-      return selectorParts({ rules, store }, { ready: () => redis.status === 'ready', close: async () => redis.disconnect() });
+      return selectorParts({ rules, store }, { ready: redisReadiness(redis), close: async () => redis.disconnect() });
     },
   });
 }

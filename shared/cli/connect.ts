@@ -1,21 +1,11 @@
 // Opens the CLI's Redis connection: one attempt, a short timeout, no offline queue, so an absent Redis fails at once.
 import { Redis } from 'ioredis';
+import { redactUrl } from '../store/redis-client.ts';
 
 export class RedisUnreachable extends Error {
   constructor(url: string, reason: string) {
     super(`cannot reach Redis at ${redactUrl(url)}: ${reason}`);
     this.name = 'RedisUnreachable';
-  }
-}
-
-/** The URL without its password, fit for a message. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return url;
   }
 }
 

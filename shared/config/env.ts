@@ -35,6 +35,8 @@ export const redisEnvSchema = baseEnvSchema.extend({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('selfheal'),
   REDIS_COMMAND_TIMEOUT: durationMs.default(2_000),
+  /** At start-up: a Redis not ready by then stops the process (exit 1) rather than leave it alive and not listening. */
+  REDIS_CONNECT_TIMEOUT: durationMs.default(5_000),
 });
 
 export const healerEnvSchema = redisEnvSchema.extend({

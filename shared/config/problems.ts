@@ -25,9 +25,34 @@ function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
+const PREVIEW_CHARS = 60;
+const MESSAGE_CHARS = 200;
+
+/** JSON-like text of a value, given up once it is longer than `budget`; a depth cap and a cycle check keep it from
+ *  recursing without end on input that nests deep or refers to itself. */
+function preview(value: unknown, budget: number, depth: number, seen: Set<object>): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? String(value);
+  if (seen.has(value)) return '[circular]';
+  if (depth >= 8) return Array.isArray(value) ? '[…]' : '{…}';
+  seen.add(value);
+  const array = Array.isArray(value);
+  let text = array ? '[' : '{';
+  for (const [key, item] of array ? value.entries() : Object.entries(value)) {
+    if (text.length > budget) break;
+    const inner = preview(item, budget - text.length, depth + 1, seen);
+    text += `${text.length > 1 ? ',' : ''}${array ? '' : `${JSON.stringify(key)}:`}${inner}`;
+  }
+  seen.delete(value);
+  return `${text}${array ? ']' : '}'}`;
+}
+
 function describeValue(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text !== undefined && text.length > 60 ? `${text.slice(0, 57)}...` : String(text);
+  const text = preview(value, PREVIEW_CHARS, 0, new Set());
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 3)}...` : text;
+}
+
+function clip(text: string): string {
+  return text.length > MESSAGE_CHARS ? `${text.slice(0, MESSAGE_CHARS - 1)}…` : text;
 }
 
 /** One line per zod issue: where it is, what is wrong, and the value found there. */
@@ -36,6 +61,7 @@ export function issuesToProblems(label: string, issues: readonly z.core.$ZodIssu
     const field = formatPath(issue.path);
     const value = valueAt(document, issue.path);
     const got = value === undefined ? '' : ` (got ${describeValue(value)})`;
-    return `${label}${field ? ` field ${field}` : ''}: ${issue.message}${got}`;
+    // A message can list every unknown key of the input: clipped, so one problem stays one readable line.
+    return `${label}${field ? ` field ${clip(field)}` : ''}: ${clip(issue.message)}${got}`;
   });
 }

@@ -51,8 +51,8 @@ export interface FunctionServerOptions {
   handlers: Record<string, EventHandler>;
   routes?: Route[];
   bodyLimitBytes?: number;
-  /** Extra readiness condition (e.g. Redis connected). */
-  ready?: () => boolean;
+  /** Extra readiness condition (e.g. Redis answers); asked on every probe, so a check that does I/O caches. */
+  ready?: () => boolean | Promise<boolean>;
   /** Describes rule/target of an event for its log lines, when the data says so. */
   describe?: (data: unknown) => { rule?: string; target?: string };
 }
@@ -85,21 +85,37 @@ function sendEvent(res: ServerResponse, event: CloudEvent<unknown>): void {
   res.end(body);
 }
 
+const MAX_PROBLEMS = 20;
+
+/** An array of thousands of wrong items is thousands of problems: the answer and the log line name the first ones. */
+function firstProblems(problems: string[]): string[] {
+  if (problems.length <= MAX_PROBLEMS) return problems;
+  return [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more problems`];
+}
+
+/** The logger for what is said about one request: the root one until the request is known to be an event. */
+interface RequestScope {
+  log: Logger;
+}
+
 /** One CloudEvent in: parsed, matched to its handler, its data checked against the handler's schema, handled. */
-async function dispatchEvent(opts: FunctionServerOptions, signal: AbortSignal, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function dispatchEvent(opts: FunctionServerOptions, signal: AbortSignal, scope: RequestScope, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readBody(req, opts.bodyLimitBytes ?? 256 * 1024);
   const event = parseEvent(req.headers, body);
+  // From here on a refusal is about this event, and its log line says which one.
+  scope.log = eventLogger(opts.logger, { id: event.id, type: event.type });
   const handler = opts.handlers[event.type];
   if (!handler) {
     throw badRequest(`unknown event type "${event.type}": this function accepts ${Object.keys(opts.handlers).join(', ')}`);
   }
   const parsed = handler.schema.safeParse(event.data);
   if (!parsed.success) {
-    const problems = issuesToProblems('data', parsed.error.issues, event.data);
+    const problems = firstProblems(issuesToProblems('data', parsed.error.issues, event.data));
     throw badRequest(`invalid data for ${event.type}: ${problems.join('; ')}`, problems);
   }
   const described = opts.describe?.(parsed.data) ?? {};
   const elog = eventLogger(opts.logger, { id: event.id, type: event.type, ...described });
+  scope.log = elog;
   elog.debug('event received');
   const reply = await handler.handle(parsed.data, { event, log: elog, signal });
   if (reply?.event) sendEvent(res, reply.event);
@@ -127,11 +143,20 @@ export function createFunctionServer(opts: FunctionServerOptions): FunctionServe
   let drained: (() => void) | undefined;
   const stopController = new AbortController();
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function isReady(): Promise<boolean> {
+    try {
+      return (await opts.ready?.()) ?? true;
+    } catch (error) {
+      log.warn({ err: error }, 'readiness check failed');
+      return false;
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, scope: RequestScope): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET' && url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && url.pathname === '/readyz') {
-      const ready = !stopping && (opts.ready?.() ?? true);
+      const ready = !stopping && (await isReady());
       return sendJson(res, ready ? 200 : 503, { ready });
     }
     for (const r of opts.routes ?? []) {
@@ -141,7 +166,7 @@ export function createFunctionServer(opts: FunctionServerOptions): FunctionServe
         return sendJson(res, answer.status, answer.body, answer.headers);
       }
     }
-    if (req.method === 'POST' && url.pathname === '/') return dispatchEvent(opts, stopController.signal, req, res);
+    if (req.method === 'POST' && url.pathname === '/') return dispatchEvent(opts, stopController.signal, scope, req, res);
     if (url.pathname === '/') throw new HttpError(405, `method ${req.method} not allowed: POST a CloudEvent to /`);
     throw new HttpError(404, `no route for ${req.method} ${url.pathname}`);
   }
@@ -149,8 +174,9 @@ export function createFunctionServer(opts: FunctionServerOptions): FunctionServe
   const server = createServer((req, res) => {
     inFlight++;
     if (stopping) res.setHeader('connection', 'close');
-    route(req, res)
-      .catch((error: unknown) => answerError(log, req, res, error))
+    const scope: RequestScope = { log };
+    route(req, res, scope)
+      .catch((error: unknown) => answerError(scope.log, req, res, error))
       .finally(() => {
         inFlight--;
         if (inFlight === 0) drained?.();

@@ -2,10 +2,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { CloudEvent, HTTP, ValidationError } from 'cloudevents';
 import { HttpError, badRequest } from './http-error.ts';
+import { MAX_DATA_DEPTH, findTooDeep } from './json-depth.ts';
 
 const STRUCTURED = 'application/cloudevents+json';
 const BATCH = 'application/cloudevents-batch+json';
 const REQUIRED = ['specversion', 'id', 'source', 'type'] as const;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function mediaType(headers: IncomingHttpHeaders): string {
   return (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -22,6 +24,37 @@ function validationDetails(error: ValidationError): string[] {
   return errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)));
 }
 
+/** The structured envelope with data_base64 decoded into data when it holds JSON, so both forms are checked alike. */
+function decodeBase64Data(envelope: Record<string, unknown>): Record<string, unknown> {
+  if (!('data_base64' in envelope)) return envelope;
+  const { data_base64: encoded, ...rest } = envelope;
+  if ('data' in envelope) throw badRequest('invalid CloudEvent: both data and data_base64 are set');
+  const contentType = String(envelope.datacontenttype ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+  if (contentType !== 'application/json' && !contentType.endsWith('+json')) {
+    throw new HttpError(415, `unsupported datacontenttype "${contentType}" for data_base64: use application/json`);
+  }
+  if (typeof encoded !== 'string' || !BASE64.test(encoded)) throw badRequest('invalid CloudEvent: data_base64 is not a base64 string');
+  try {
+    return { ...rest, data: JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as unknown };
+  } catch (error) {
+    throw badRequest(`invalid CloudEvent: data_base64 is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Deep nesting is refused before the SDK, the schema or a problem's preview of a value walk it recursively. */
+function checkDepth(data: unknown): void {
+  const tooDeep = findTooDeep(data);
+  if (tooDeep) throw badRequest(`invalid data: field ${tooDeep.path} is nested ${tooDeep.depth} deep, over the limit of ${MAX_DATA_DEPTH}`);
+}
+
+function parseJson(body: string, what: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch (error) {
+    throw badRequest(`${what} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
 export function parseEvent(headers: IncomingHttpHeaders, body: string): CloudEvent<unknown> {
   const type = mediaType(headers);
   const binary = headers['ce-specversion'] !== undefined;
@@ -35,25 +68,29 @@ export function parseEvent(headers: IncomingHttpHeaders, body: string): CloudEve
   if (binary && type !== '' && type !== 'application/json' && !type.endsWith('+json')) {
     throw new HttpError(415, `unsupported content type "${type}" for event data: use application/json`);
   }
-  if (type === STRUCTURED || type === 'application/json' || type.endsWith('+json')) {
-    if (body.trim() !== '') {
-      try {
-        JSON.parse(body);
-      } catch (error) {
-        throw badRequest(`body is not valid JSON: ${(error as Error).message}`);
-      }
-    } else if (type === STRUCTURED) {
-      throw badRequest('structured-mode event has an empty body');
-    }
+  if (!binary && body.trim() === '') throw badRequest('structured-mode event has an empty body');
+  // Binary mode without a content type carries no JSON to check; the SDK takes its body as it is.
+  const json = (binary && type === '') || body.trim() === '' ? undefined : parseJson(body, 'body');
+  let structured: Record<string, unknown> | undefined;
+  if (binary) {
+    checkDepth(json);
+  } else {
+    const envelope = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+    structured = decodeBase64Data(envelope);
+    checkDepth(structured.data);
+    if (structured !== envelope) body = JSON.stringify(structured);
   }
   // The SDK's parser invents a missing id and time, so the required attributes are checked on the wire form.
-  const structured = binary ? undefined : (JSON.parse(body) as Record<string, unknown>);
   for (const attr of REQUIRED) {
     const value = binary ? headers[`ce-${attr}`] : structured?.[attr];
     if (typeof value !== 'string' || value === '') throw badRequest(`invalid CloudEvent: missing required attribute "${attr}"`);
   }
   const specversion = binary ? headers['ce-specversion'] : structured?.specversion;
   if (specversion !== '1.0') throw badRequest(`invalid CloudEvent: unsupported specversion ${JSON.stringify(specversion)} (expected "1.0")`);
+  return toValidEvent(headers, body);
+}
+
+function toValidEvent(headers: IncomingHttpHeaders, body: string): CloudEvent<unknown> {
   let event: CloudEvent<unknown>;
   try {
     const parsed = HTTP.toEvent<unknown>({ headers: flatHeaders(headers), body });

@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger.ts';
 export interface FunctionParts {
   handlers: Record<string, EventHandler>;
   routes?: Route[];
-  ready?: () => boolean;
+  ready?: () => boolean | Promise<boolean>;
   describe?: (data: unknown) => { rule?: string; target?: string };
   /** Releases what setup opened (Redis, pools), after the last in-flight request has been answered. */
   close?: () => Promise<void>;
@@ -90,8 +90,11 @@ export async function runFunction<S extends z.ZodType<BaseEnv>>(opts: {
   try {
     running = await startFunction({ name: opts.name, env, setup: opts.setup });
   } catch (error) {
+    // Setup releases what it opened when it fails, so the process ends by itself; should a handle stay open anyway, a
+    // function that never listens must still not live on, so the exit is forced shortly after.
     bootLog.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
     process.exitCode = 1;
+    setTimeout(() => process.exit(1), 1_000).unref();
     return;
   }
   const onSignal = (signal: NodeJS.Signals) => {

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventType } from '../../shared/events/types.ts';
 import type { RunningFunction } from '../../shared/runtime/run-function.ts';
-import { postBinary, postStructured } from '../support/http.ts';
+import { deepJson, postBinary, postBinaryText, postStructured, postStructuredText } from '../support/http.ts';
 import { PORTS, resultsOf, startLab } from '../support/check-lab.ts';
 import type { Lab } from '../support/check-lab.ts';
 
@@ -59,6 +59,18 @@ test('unknown rules and rules of other functions are a 400 naming each, and noth
   ]);
   assert.equal(lab.sim.requests.length, before);
   assert.equal(lab.sink.events.length, 0);
+});
+
+test('a ping whose data nests 5,000 deep is a 400 in both modes, and nothing is probed', async () => {
+  const before = lab.sim.requests.length;
+  for (const send of [postBinaryText, postStructuredText]) {
+    for (const shape of ['array', 'object'] as const) {
+      const res = await send(fn.url, ping(`deep-${shape}`), `{"rules":${deepJson(5_000, shape)}}`);
+      assert.equal(res.status, 400, `${send.name} ${shape}: ${res.text}`);
+      assert.match((res.json() as { error: string }).error, /nested 5001 deep, over the limit of 32/);
+    }
+  }
+  assert.equal(lab.sim.requests.length, before);
 });
 
 test('the sink refusing the results is a 503, so the Broker retries the ping', async () => {

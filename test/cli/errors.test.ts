@@ -21,7 +21,7 @@ test('the URL from REDIS_URL is named too, without its password', async () => {
   const url = `redis://:secret@127.0.0.1:${await freePort()}`;
   const run = await runCli(['units'], { REDIS_URL: url });
   assert.equal(run.code, 1);
-  assert.match(run.stderr, /^selfheal: cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: /);
+  assert.match(run.stderr, /^selfheal: cannot reach Redis at redis:\/\/:\*\*\*\*@127\.0\.0\.1:\d+: /);
   assert.doesNotMatch(run.stderr, /secret/);
 });
 

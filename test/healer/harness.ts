@@ -123,7 +123,7 @@ export async function startHarness(t: TestContext, opts: { env?: Record<string, 
   const env = parseEnv(healerEnvSchema, { PORT: '0', HOST: '127.0.0.1', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, K_SINK: sink.url, REDIS_COMMAND_TIMEOUT: '1s', ...opts.env });
   const log = createLogger({ name: 'healer', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const redisClient = createRedis({ url: redis.url, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, logger: log });
-  await connectRedis(redisClient, 5_000);
+  await connectRedis(redisClient, { url: redis.url, timeoutMs: 5_000 });
   const store = new HistoryStore(redisClient, prefix, storeLimits(env));
   const kube = await createKubeClients({ config: sim.kubeConfig(), timeoutMs: opts.kubeTimeoutMs ?? 5_000 });
   const emitter = createEmitter({ sink: sink.url, logger: log, retries: 0 });

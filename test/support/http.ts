@@ -36,3 +36,19 @@ export function postStructured(url: string, attrs: { id: string; type: string; s
     'content-type': 'application/cloudevents+json',
   });
 }
+
+/** `[[[…1…]]]` or `{"a":{"a":…1…}}` nested `depth` deep, as text: JSON.stringify itself would overflow the stack. */
+export function deepJson(depth: number, shape: 'array' | 'object'): string {
+  return shape === 'array' ? `${'['.repeat(depth)}1${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+}
+
+/** A binary-mode event whose data is already JSON text. */
+export function postBinaryText(url: string, attrs: { id: string; type: string; source: string }, data: string): Promise<Answer> {
+  return post(url, data, { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': attrs.id, 'ce-type': attrs.type, 'ce-source': attrs.source });
+}
+
+/** A structured-mode event whose data is already JSON text. */
+export function postStructuredText(url: string, attrs: { id: string; type: string; source: string }, data: string): Promise<Answer> {
+  const envelope = JSON.stringify({ specversion: '1.0', datacontenttype: 'application/json', ...attrs });
+  return post(url, `${envelope.slice(0, -1)},"data":${data}}`, { 'content-type': 'application/cloudevents+json' });
+}

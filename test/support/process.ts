@@ -16,7 +16,11 @@ export async function startChild(entry: string, env: Record<string, string>, tim
   const exited = once(proc, 'exit').then(([code]) => code as number | null);
   let buffer = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} did not start in ${timeoutMs} ms:\n${lines.join('\n')}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // A child that never listens would outlive the test: it is ours, so it goes.
+      proc.kill('SIGKILL');
+      reject(new Error(`${entry} did not start in ${timeoutMs} ms:\n${lines.join('\n')}`));
+    }, timeoutMs);
     const onData = (chunk: Buffer) => {
       buffer += chunk.toString();
       let nl: number;

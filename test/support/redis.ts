@@ -16,6 +16,10 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** Starts it again on the same port. */
   start(): Promise<void>;
+  /** Freezes a private server with SIGSTOP: connections stay open and nothing is answered, as with a hung Redis. */
+  pause(): void;
+  /** Thaws it with SIGCONT. */
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -80,12 +84,18 @@ export async function startPrivateRedis(opts: { persist?: boolean } = {}): Promi
     c.kill('SIGKILL');
     await exited;
   };
+  const signal = (name: 'SIGSTOP' | 'SIGCONT') => {
+    if (!child || child.exitCode !== null) throw new Error(`no redis-server of this test to ${name === 'SIGSTOP' ? 'pause' : 'resume'}`);
+    child.kill(name);
+  };
   await start();
   const close = async () => {
+    // A frozen server still dies on SIGKILL, but thaw it first so nothing is left stopped if that ever changes.
+    if (child && child.exitCode === null) child.kill('SIGCONT');
     await stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   };
-  return { url, prefix: `t${process.pid}`, start, stop, close };
+  return { url, prefix: `t${process.pid}`, start, stop, pause: () => signal('SIGSTOP'), resume: () => signal('SIGCONT'), close };
 }
 
 export async function useRedis(): Promise<TestRedis> {
@@ -95,7 +105,10 @@ export async function useRedis(): Promise<TestRedis> {
     const fail = async () => {
       throw new Error('this test needs a private redis-server: unset REDIS_URL or install redis-server');
     };
-    return { url: shared, prefix: `t${process.pid}-${Date.now()}`, stop: fail, start: fail, close: async () => {} };
+    const refuse = () => {
+      throw new Error('this test needs a private redis-server: unset REDIS_URL or install redis-server');
+    };
+    return { url: shared, prefix: `t${process.pid}-${Date.now()}`, stop: fail, start: fail, pause: refuse, resume: refuse, close: async () => {} };
   }
   return startPrivateRedis();
 }
