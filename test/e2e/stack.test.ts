@@ -47,8 +47,24 @@ function failure(pod: string, at: number) {
   };
 }
 
+test('a failure POSTed by hand for a pod that answers its probe restarts nothing: the healer confirms first', async () => {
+  const pod = stack.world!.pods('web', 'nginx').map((p) => p.metadata.name).at(-1);
+  const now = Date.now() + 10;
+  let answer;
+  for (let i = 0; i < 3; i++) {
+    answer = await postStructured(stack.urls.healer!, { id: randomUUID(), type: EventType.checkFailed, source: '/selfheal/check-pods/nginx-http' }, failure(pod!, now + i));
+  }
+  assert.equal(answer!.headers['ce-type'], EventType.healSkipped, answer!.text);
+  assert.equal((answer!.json() as { reason: string }).reason, 'confirmed-healthy', answer!.text);
+  assert.ok(stack.world!.pods('web', 'nginx').some((p) => p.metadata.name === pod), 'the pod is still there');
+  // Its pass takes it out of the failing sets again, as the next check run would.
+  const pass = { ...failure(pod!, now + 3), outcome: 'passed', probe: { latencyMs: 2, status: 200 } };
+  assert.equal((await postStructured(stack.urls.healer!, { id: randomUUID(), type: EventType.checkPassed, source: '/selfheal/check-pods/nginx-http' }, pass)).status, 202);
+});
+
 test('a CloudEvent POSTed by hand to the healer acts exactly as one delivered by the Broker', async () => {
-  const [pod] = stack.world!.pods('web', 'nginx').map((p) => p.metadata.name);
+  // The pod really fails: the healer confirms a failure with the rule's own probe before it restarts anything.
+  const [pod] = stack.world!.failApp('web', 'nginx', { pods: 1 });
   const now = Date.now();
   // the first failure through the Broker (the router), as a check function would send it
   const routed = await postBinary(stack.router.url, { id: randomUUID(), type: EventType.checkFailed, source: '/selfheal/check-pods/nginx-http' }, failure(pod!, now));
@@ -63,6 +79,7 @@ test('a CloudEvent POSTed by hand to the healer acts exactly as one delivered by
   assert.deepEqual([(byHand.json() as { action: string }).action, (byHand.json() as { reason: string }).reason], ['restart', 'threshold-reached']);
   await stack.world!.sim.settle();
   assert.ok(!stack.world!.pods('web', 'nginx').some((p) => p.metadata.name === pod), 'the pod was evicted');
+  stack.world!.recoverApp('web', 'nginx');
 });
 
 test('a healer restarted mid-scenario loses nothing: the count survives, the next failure acts', async () => {
