@@ -100,6 +100,9 @@ interface RequestScope {
 
 /** One CloudEvent in: parsed, matched to its handler, its data checked against the handler's schema, handled. */
 async function dispatchEvent(opts: FunctionServerOptions, signal: AbortSignal, scope: RequestScope, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // A binary-mode event names itself in its headers: a body that does not parse is still this event's refusal.
+  const [id, type] = [req.headers['ce-id'], req.headers['ce-type']];
+  if (typeof id === 'string' && typeof type === 'string') scope.log = eventLogger(opts.logger, { id, type });
   const body = await readBody(req, opts.bodyLimitBytes ?? 256 * 1024);
   const event = parseEvent(req.headers, body);
   // From here on a refusal is about this event, and its log line says which one.

@@ -73,3 +73,11 @@ test('a request refused before it is an event is logged without event fields', a
   const line = refusalOf(415);
   assert.equal(line.ceId, undefined);
 });
+
+test('a binary-mode event whose body does not parse is logged with the id and type of its headers', async () => {
+  const res = await post(fn.url, '{"rule": ', { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'ev-bad-json', 'ce-type': TYPE, 'ce-source': '/test' });
+  assert.equal(res.status, 400);
+  const line = lines.find((l) => l.msg === 'request refused' && l.ceId === 'ev-bad-json');
+  assert.ok(line, JSON.stringify(lines));
+  assert.equal(line.ceType, TYPE);
+});
