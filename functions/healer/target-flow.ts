@@ -12,6 +12,7 @@ import { planTarget } from '../../shared/healing/target-plan.ts';
 import type { TargetFacts, TargetPlan, TargetPlanInput } from '../../shared/healing/target-plan.ts';
 import { unavailable } from '../../shared/http/http-error.ts';
 import type { EventContext } from '../../shared/http/function-server.ts';
+import type { FinalizeRequest } from '../../shared/store/history-store.ts';
 import type { k8s } from '../../shared/kubernetes/client.ts';
 import { owningWorkload } from '../../shared/kubernetes/owner-chain.ts';
 import type { Workload } from '../../shared/kubernetes/owner-chain.ts';
@@ -70,6 +71,21 @@ async function gather(deps: HealerDeps, rule: TargetRule, result: CheckResult, a
     if (outcome.kind === 'failed' && !outcome.transient) return { facts: { guard: { ...base, target: 'unreadable' }, unreadable: outcome.detail } };
     throw error;
   }
+}
+
+/** A lease that ran out with no outcome: what the cluster shows of its action, recorded for the unit. */
+async function resolveLease(deps: HealerDeps, rule: TargetRule, unit: UnitState, now: number, eventId: string): Promise<FinalizeRequest> {
+  const action = unit.pendingAction as Action;
+  const spec = actionSpec(action);
+  let finding: LeaseFinding = { done: undefined, detail: `whether ${action} was done cannot be told: taken as done, so it is not repeated inside the cooldown` };
+  if (spec.wasDone && unit.pendingTarget !== '') {
+    const on = { namespace: rule.namespace, pod: unit.pendingTarget, uid: unit.pendingUid };
+    finding = await spec.wasDone(actionContext(deps), on).catch((error: unknown) => {
+      throw unavailable(`cannot read the cluster to resolve a ${action} whose lease ran out: ${(error as Error).message}`);
+    });
+  }
+  const podMember = (pod: string) => targetId(rule.name, { namespace: rule.namespace, kind: 'Pod', name: pod });
+  return settleExpiredLease(unit, finding, { member: podMember, eventId, now }, traitsOf);
 }
 
 /** The payload's workload is display only: the healing unit is the one the pod's owner chain names. */
@@ -132,19 +148,7 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: CheckResu
         { step: plan.act!.ladderStep, length: rule.actions.length },
         traitsOf,
       ),
-    async resolveLease(unit, now) {
-      const action = unit.pendingAction as Action;
-      const spec = actionSpec(action);
-      let finding: LeaseFinding = { done: undefined, detail: `whether ${action} was done cannot be told: taken as done, so it is not repeated inside the cooldown` };
-      if (spec.wasDone && unit.pendingTarget !== '') {
-        const on = { namespace: rule.namespace, pod: unit.pendingTarget, uid: unit.pendingUid };
-        finding = await spec.wasDone(actionContext(deps), on).catch((error: unknown) => {
-          throw unavailable(`cannot read the cluster to resolve a ${action} whose lease ran out: ${(error as Error).message}`);
-        });
-      }
-      const podMember = (pod: string) => targetId(rule.name, { namespace: rule.namespace, kind: 'Pod', name: pod });
-      return settleExpiredLease(unit, finding, { member: podMember, eventId: ctx.event.id, now }, traitsOf);
-    },
+    resolveLease: (unit, now) => resolveLease(deps, rule, unit, now, ctx.event.id),
     answerAfter(plan, outcome, done) {
       const action = plan.act!.action;
       const reason = plan.verdict.reason;
