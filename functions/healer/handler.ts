@@ -1,7 +1,7 @@
 // The healer's handler: admits a check result against its own rules, then runs it through the pipeline.
 import { observedAtProblem } from '../../shared/healing/admission.ts';
-import { checkResultSchema } from '../../shared/events/schemas.ts';
-import type { CheckResult } from '../../shared/events/schemas.ts';
+import { judgedResultSchema } from '../../shared/events/schemas.ts';
+import type { JudgedResult } from '../../shared/events/schemas.ts';
 import { subjectOf } from '../../shared/events/build.ts';
 import { EventType } from '../../shared/events/types.ts';
 import { badRequest, unavailable } from '../../shared/http/http-error.ts';
@@ -16,7 +16,7 @@ import { proxyFlow } from './proxy-flow.ts';
 import { storeCall } from './store-call.ts';
 import { targetFlow } from './target-flow.ts';
 
-async function refuse(deps: HealerDeps, result: CheckResult, ctx: EventContext, reason: string, message: string): Promise<never> {
+async function refuse(deps: HealerDeps, result: JudgedResult, ctx: EventContext, reason: string, message: string): Promise<never> {
   await storeCall(() =>
     deps.store.recordRefusal({ at: new Date(deps.now()).toISOString(), event: ctx.event.id, source: ctx.event.source, rule: result.rule, target: subjectOf(result.target), decision: 'refused', reason, detail: message }),
   );
@@ -32,7 +32,7 @@ async function kubeOrUnavailable(deps: HealerDeps): Promise<KubeClients> {
   }
 }
 
-export async function handleResult(deps: HealerDeps, result: CheckResult, ctx: EventContext): Promise<Reply> {
+export async function handleResult(deps: HealerDeps, result: JudgedResult, ctx: EventContext): Promise<Reply> {
   if (!outcomeMatchesType(ctx.event.type, result)) {
     throw badRequest(`event type ${ctx.event.type} does not agree with data.outcome "${result.outcome}"`);
   }
@@ -56,11 +56,11 @@ export async function handleResult(deps: HealerDeps, result: CheckResult, ctx: E
 }
 
 export function healerParts(deps: HealerDeps, extra: { ready?: () => boolean; close?: () => Promise<void> } = {}): FunctionParts {
-  const handler = on(checkResultSchema, (data, ctx) => handleResult(deps, data, ctx));
+  const handler = on(judgedResultSchema, (data, ctx) => handleResult(deps, data, ctx));
   return {
     handlers: { [EventType.checkFailed]: handler, [EventType.checkPassed]: handler },
     describe: (d) => {
-      const r = d as CheckResult;
+      const r = d as JudgedResult;
       return { rule: r.rule, target: subjectOf(r.target) };
     },
     ...extra,
@@ -68,6 +68,9 @@ export function healerParts(deps: HealerDeps, extra: { ready?: () => boolean; cl
 }
 
 /** The event type must agree with the outcome in the data: a forged mix is refused. */
-export function outcomeMatchesType(type: string, result: CheckResult): boolean {
-  return (type === EventType.checkFailed) === (result.outcome === 'failed');
+export function outcomeMatchesType(type: string, result: JudgedResult): boolean {
+  // A skipped result (a pod not probed on purpose) is neither: it never reaches a decision.
+  if (type === EventType.checkFailed) return result.outcome === 'failed';
+  if (type === EventType.checkPassed) return result.outcome === 'passed';
+  return false;
 }

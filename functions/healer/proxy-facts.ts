@@ -1,6 +1,6 @@
 // Re-reads what a proxy result is about: it counts only for a Running pod of that role in the rule's namespace, or,
 // as "no running pod", for a role that really has none. The payload's word is not enough to switch a Service.
-import type { CheckResult } from '../../shared/events/schemas.ts';
+import type { JudgedResult } from '../../shared/events/schemas.ts';
 import { unavailable } from '../../shared/http/http-error.ts';
 import { apiMessage, apiStatus } from '../../shared/kubernetes/client.ts';
 import type { KubeClients, k8s } from '../../shared/kubernetes/client.ts';
@@ -33,7 +33,7 @@ async function runningPodsOf(kube: KubeClients, namespace: string, selector: Rec
 }
 
 /** Why the result cannot count for its role, or undefined when the cluster agrees with it. API faults are 503s. */
-export async function proxyResultProblem(kube: KubeClients, rule: EgressRule, result: CheckResult, role: 'primary' | 'secondary'): Promise<string | undefined> {
+export async function proxyResultProblem(kube: KubeClients, rule: EgressRule, result: JudgedResult, role: 'primary' | 'secondary'): Promise<string | undefined> {
   const { namespace, name } = result.target;
   const selector = rule.proxies[role].selector;
   const pod = await readPod(kube, namespace, name);

@@ -1,7 +1,7 @@
 // A proxy pod's result in the pipeline: the group's pure plan, the switch or the alert from the action catalog,
 // and the proxy.switched or heal.* event that answers it.
 import { actionSpec, traitsOf } from '../../shared/actions/catalog.ts';
-import type { CheckResult } from '../../shared/events/schemas.ts';
+import type { JudgedResult } from '../../shared/events/schemas.ts';
 import { planProxy } from '../../shared/healing/proxy-plan.ts';
 import type { ProxyPlan } from '../../shared/healing/proxy-plan.ts';
 import { settleProxy } from '../../shared/healing/settle.ts';
@@ -18,7 +18,7 @@ import type { Flow } from './pipeline.ts';
 
 type Acting = Extract<ProxyPlan['next'], { kind: 'act' }>;
 
-export function proxyFlow(deps: HealerDeps, rule: EgressRule & { actions: readonly string[] }, result: CheckResult, ctx: EventContext): Flow<ProxyGroupState, ProxyPlan> {
+export function proxyFlow(deps: HealerDeps, rule: EgressRule & { actions: readonly string[] }, result: JudgedResult, ctx: EventContext): Flow<ProxyGroupState, ProxyPlan> {
   if (!result.proxy || result.proxy.group !== rule.name) {
     throw badRequest(`an egress result must name its proxy group "${rule.name}" and role in data.proxy`);
   }
@@ -32,6 +32,7 @@ export function proxyFlow(deps: HealerDeps, rule: EgressRule & { actions: readon
     observedAt: Date.parse(result.observedAt),
     runId: result.runId,
     ...(result.probe.error ? { error: result.probe.error } : {}),
+    ...(result.target.restarts ? { restarts: result.target.restarts } : {}),
     eventId: ctx.event.id,
   };
   const policy = { ...rule, namespaceAllowed: config.allowedNamespaces.has(rule.namespace), dryRun };

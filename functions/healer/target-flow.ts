@@ -3,7 +3,7 @@
 import { actionSpec, traitsOf } from '../../shared/actions/catalog.ts';
 import type { Action } from '../../shared/actions/catalog.ts';
 import { failure } from '../../shared/actions/outcome.ts';
-import type { CheckResult, Target } from '../../shared/events/schemas.ts';
+import type { JudgedResult, Target } from '../../shared/events/schemas.ts';
 import { settleExpiredLease, settleTarget } from '../../shared/healing/settle.ts';
 import type { LeaseFinding } from '../../shared/healing/settle.ts';
 import { EMPTY_UNIT } from '../../shared/healing/state.ts';
@@ -37,7 +37,7 @@ interface Gathered {
 }
 
 /** Re-reads what an action would touch: never trust the payload for what may be done. */
-async function gather(deps: HealerDeps, rule: TargetRule, result: CheckResult, action: Action): Promise<Gathered> {
+async function gather(deps: HealerDeps, rule: TargetRule, result: JudgedResult, action: Action): Promise<Gathered> {
   const { config } = deps;
   const base = {
     namespaceAllowed: config.allowedNamespaces.has(rule.namespace),
@@ -93,13 +93,19 @@ function sameWorkload(a: Workload | undefined, b: Workload | undefined): boolean
   return a?.kind === b?.kind && a?.name === b?.name;
 }
 
-export function targetFlow(deps: HealerDeps, rule: TargetRule, result: CheckResult, ctx: EventContext): Flow<UnitState, TargetPlan> {
+export function targetFlow(deps: HealerDeps, rule: TargetRule, result: JudgedResult, ctx: EventContext): Flow<UnitState, TargetPlan> {
   const { config } = deps;
   const member = targetId(rule.name, result.target);
   let target: Target = result.target;
   const dryRun = config.dryRun || rule.dryRun;
   let gathered: Gathered | undefined;
-  const facts = { outcome: result.outcome, observedAt: Date.parse(result.observedAt), ...(result.probe.error ? { error: result.probe.error } : {}), eventId: ctx.event.id };
+  const facts = {
+    outcome: result.outcome,
+    observedAt: Date.parse(result.observedAt),
+    ...(result.probe.error ? { error: result.probe.error } : {}),
+    ...(result.target.restarts ? { restarts: result.target.restarts } : {}),
+    eventId: ctx.event.id,
+  };
   const common = (plan: TargetPlan, now: number) => ({ rule: rule.name, target, dryRun, consecutiveFailures: plan.consecutiveFailures, causeId: ctx.event.id, now });
   return {
     label: member,

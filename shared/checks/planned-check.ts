@@ -23,6 +23,8 @@ export interface PlanDeps {
   http: Dispatcher;
   /** Roots plus EXTRA_CA_FILE, or undefined for Node's defaults. */
   ca: string[] | undefined;
+  /** The clock a pod's startup grace is measured by. */
+  now: () => Date;
 }
 
 /** A check whose verdict is already known at planning time (e.g. a proxy role with no running pod). */

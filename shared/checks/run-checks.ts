@@ -31,7 +31,8 @@ export function toResult(check: PlannedCheck, verdict: Verdict, runId: string, o
   return {
     rule: check.rule.name,
     ruleKind: check.rule.kind,
-    outcome: verdict.passed ? 'passed' : 'failed',
+    outcome: verdict.notProbed ? 'skipped' : verdict.passed ? 'passed' : 'failed',
+    ...(verdict.notProbed ? { notProbed: verdict.notProbed } : {}),
     target: check.target,
     probe: verdict.probe,
     ...(check.proxy ? { proxy: check.proxy } : {}),

@@ -12,6 +12,8 @@ export const targetSchema = z.strictObject({
   /** The owning workload (a Deployment, or the ReplicaSet when it has no Deployment). */
   workload: z.strictObject({ kind: z.string().min(1), name: z.string().min(1) }).optional(),
   address: z.string().optional(),
+  /** A pod's container restarts by the kubelet (summed), when any: a rise starts its failure count over. */
+  restarts: z.number().int().positive().optional(),
 });
 export type Target = z.infer<typeof targetSchema>;
 
@@ -29,7 +31,9 @@ export type ProxyRole = z.infer<typeof proxyRoleSchema>;
 export const checkResultSchema = z.strictObject({
   rule: z.string().min(1),
   ruleKind: z.enum(RULE_KINDS),
-  outcome: z.enum(['passed', 'failed']),
+  /** 'skipped': the pod was not probed on purpose (notProbed says why); it neither passes nor fails. */
+  outcome: z.enum(['passed', 'failed', 'skipped']),
+  notProbed: z.enum(['not-started', 'terminating', 'startup-grace']).optional(),
   target: targetSchema,
   probe: probeSchema,
   proxy: z.strictObject({ group: z.string().min(1), role: proxyRoleSchema }).optional(),
@@ -37,6 +41,10 @@ export const checkResultSchema = z.strictObject({
   runId: z.string().min(1),
 });
 export type CheckResult = z.infer<typeof checkResultSchema>;
+
+/** What the healer decides on: a result that passed or failed (a skipped one never reaches a decision). */
+export const judgedResultSchema = checkResultSchema.extend({ outcome: z.enum(['passed', 'failed']) });
+export type JudgedResult = z.infer<typeof judgedResultSchema>;
 
 export const pingSchema = z.strictObject({
   rules: z.array(z.string().min(1)).min(1, 'must name at least one rule'),

@@ -3,6 +3,8 @@ export const EventType = {
   ping: 'dev.knative.sources.ping',
   checkFailed: 'io.selfheal.check.failed',
   checkPassed: 'io.selfheal.check.passed',
+  /** A pod not probed on purpose (starting, terminating, in its startup grace): no Trigger takes it to the healer. */
+  checkSkipped: 'io.selfheal.check.skipped',
   healPerformed: 'io.selfheal.heal.performed',
   healSkipped: 'io.selfheal.heal.skipped',
   healFailed: 'io.selfheal.heal.failed',

@@ -15,6 +15,8 @@ export interface ResultFacts {
   outcome: 'passed' | 'failed';
   observedAt: number;
   error?: string;
+  /** The pod's container restarts by the kubelet, when it reported any. */
+  restarts?: number;
 }
 
 export type Verdict = { kind: 'act'; action: Action; reason: Reason } | { kind: 'skip'; reason: Reason };
@@ -41,7 +43,10 @@ export interface DecideInput {
 
 const skip = (reason: Reason): Verdict => ({ kind: 'skip', reason });
 
-export function countResult(target: TargetState, result: ResultFacts): TargetState {
+export function countResult(counted: TargetState, result: ResultFacts): TargetState {
+  // The kubelet restarted the container since the last result: what failed before that is history.
+  const restarted = result.restarts !== undefined && result.restarts > counted.restarts;
+  const target = restarted ? { ...counted, consecutiveFailures: 0, restarts: result.restarts! } : counted;
   if (result.outcome === 'passed') {
     return {
       ...target,

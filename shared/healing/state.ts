@@ -13,6 +13,8 @@ export interface TargetState {
   lastError: string;
   totalFailures: number;
   totalPasses: number;
+  /** The pod's container restarts by the kubelet, as last reported: a rise means it already restarted itself. */
+  restarts: number;
 }
 
 /** What is healed together: the workload of a pod, or the target itself. Ladder, cooldown and verification live here. */
@@ -76,6 +78,7 @@ export const EMPTY_TARGET: TargetState = Object.freeze({
   lastError: '',
   totalFailures: 0,
   totalPasses: 0,
+  restarts: 0,
 });
 
 export const EMPTY_UNIT: UnitState = Object.freeze({

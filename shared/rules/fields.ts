@@ -75,4 +75,6 @@ export const podTarget = {
   deleteFallback: z.boolean().default(false),
   /** Before a restart the healer runs the rule's probe against the pod itself; a pass cancels the restart. */
   confirm: z.boolean().default(true),
+  /** After a pod starts, how long its failures do not count (like the kubelet's initialDelaySeconds). */
+  startupGrace: durationMs.default(0),
 };

@@ -154,9 +154,11 @@ test('Redis lost after the eviction: the outcome is resolved against the cluster
   const redis = await withOwnRedis(t);
   const h = await startHarness(t, { env: { ...ENV, ACTION_LEASE: '10s' }, redis });
   const tally = await rounds(h, 2, async (pod, i) => {
-    h.sim.inject('POST', /\/eviction$/, { kind: 'slow', delayMs: 300 }, 1);
+    h.sim.inject('POST', /\/eviction$/, { kind: 'slow', delayMs: 1_500 }, 1);
+    const before = evictedPods(h).length;
     const answered = h.send(acting(pod, i), { id: `lost-${i}` });
-    await sleep(120);
+    // Redis goes once the eviction was served and before its answer comes back (bounded wait).
+    for (let n = 0; n < 200 && evictedPods(h).length === before; n++) await sleep(10);
     await redis.stop();
     await answered;
     await redis.start();

@@ -6,6 +6,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { get } from '../support/http.ts';
 import { startPrivateRedis } from '../support/redis.ts';
 import { OPT_IN, T0, deploy, podTarget, result, startHarness } from './harness.ts';
+import type { Harness } from './harness.ts';
+
+/** Waits (bounded) until the simulator has served an eviction: its answer is still on its way. */
+async function evictionServed(h: Harness): Promise<void> {
+  for (let i = 0; i < 200 && h.evictions() === 0; i++) await sleep(10);
+  assert.equal(h.evictions(), 1, 'the eviction reached the API server');
+}
 
 test('an eviction done but never recorded is found in the cluster after its lease: its cooldown holds, no sibling is evicted', async (t) => {
   const redis = await startPrivateRedis({ persist: true });
@@ -17,9 +24,9 @@ test('an eviction done but never recorded is found in the cluster after its leas
   await fail(pods[0]!, T0);
   await fail(pods[0]!, T0 + 1_000);
   // The eviction is served at once; its answer comes late, and by then Redis is gone: the outcome is not recorded.
-  h.sim.inject('POST', /\/eviction$/, { kind: 'slow', delayMs: 400 }, 1);
+  h.sim.inject('POST', /\/eviction$/, { kind: 'slow', delayMs: 1_500 }, 1);
   const third = fail(pods[0]!, T0 + 2_000, 'third');
-  await sleep(150);
+  await evictionServed(h);
   await redis.stop();
   assert.equal((await third).status, 503);
   assert.equal(h.evictions(), 1);
@@ -57,7 +64,7 @@ test('an eviction that never happened, its lease over, is recorded as not perfor
     {
       expectTarget: 0,
       expectUnit: 0,
-      target: { version: 0, consecutiveFailures: 3, consecutivePasses: 0, lastResultAt: T0, lastFailureAt: T0, lastError: 'x', totalFailures: 3, totalPasses: 0 },
+      target: { version: 0, consecutiveFailures: 3, consecutivePasses: 0, lastResultAt: T0, lastFailureAt: T0, lastError: 'x', totalFailures: 3, totalPasses: 0, restarts: 0 },
       unit: { version: 0, ladderStep: 0, lastAction: '', lastActionAt: 0, verifyingAction: '', verifyingSince: 0, pendingAction: 'restart', pendingToken: 'lost-token', pendingUntil: T0 + 10_000, pendingSince: T0, pendingTarget: pods[0]!, pendingUid: '', actionsPerformed: 0, actionsHealed: 0, actionsNotHealed: 0 },
       unitFailing: 'add',
       ruleFailing: 'add',

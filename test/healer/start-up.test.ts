@@ -61,7 +61,7 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
     const port = await freePort();
     const env = { PORT: '0', HOST: '127.0.0.1', RULES_FILE: rulesFile(t) };
     for (const url of [`redis://127.0.0.1:${port}`, `redis://:s3cret-pw@127.0.0.1:${port}/0`, `redis://default:s3cret-pw@127.0.0.1:${port}`]) {
-      const ended = await runToExit(entry, { ...env, REDIS_URL: url }, 5_000);
+      const ended = await runToExit(entry, { ...env, REDIS_URL: url }, 20_000);
       assert.equal(ended.code, 1, ended.output);
       assert.ok(ended.ms < 3_000, `exit after ${ended.ms} ms`);
       assert.doesNotMatch(ended.output, /s3cret-pw/);
@@ -87,7 +87,7 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
     });
     const port = (silent.address() as { port: number }).port;
     const env = { PORT: '0', HOST: '127.0.0.1', RULES_FILE: rulesFile(t), REDIS_URL: `redis://:s3cret-pw@127.0.0.1:${port}`, REDIS_CONNECT_TIMEOUT: '1s' };
-    const ended = await runToExit(entry, env, 8_000);
+    const ended = await runToExit(entry, env, 25_000);
     assert.equal(ended.code, 1, ended.output);
     assert.ok(ended.ms < 4_000, `exit after ${ended.ms} ms`);
     assert.doesNotMatch(ended.output, /s3cret-pw/);

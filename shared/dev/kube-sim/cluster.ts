@@ -19,11 +19,11 @@ export class Cluster {
   private clusterIPs = 10;
   private closed = false;
 
-  constructor(runtime: PodRuntime, recreateDelayMs: number) {
+  constructor(runtime: PodRuntime, recreateDelayMs: number, firstAddress = 2) {
     this.runtime = runtime;
     this.workloads = new Workloads({
       store: this.store,
-      addresses: new LoopbackAllocator(),
+      addresses: new LoopbackAllocator(firstAddress),
       runtime,
       tasks: this.tasks,
       recreateDelayMs,
@@ -180,6 +180,22 @@ export class Cluster {
       this.store.put('Pod', pod);
       this.reconcile();
     }
+  }
+
+  /** A container still in its startup probe (started false), or done with it; as the kubelet reports it. */
+  setContainersStarted(namespace: string, name: string, started: boolean): void {
+    const pod = this.store.get('Pod', namespace, name);
+    if (!pod) throw new Error(`kube-sim: no pod ${namespace}/${name}`);
+    for (const cs of pod.status.containerStatuses) cs.started = started;
+    this.store.put('Pod', pod);
+  }
+
+  /** The kubelet restarted the pod's containers in place (a failed liveness probe): restartCount goes up. */
+  restartContainers(namespace: string, name: string): void {
+    const pod = this.store.get('Pod', namespace, name);
+    if (!pod) throw new Error(`kube-sim: no pod ${namespace}/${name}`);
+    for (const cs of pod.status.containerStatuses) cs.restartCount += 1;
+    this.store.put('Pod', pod);
   }
 
   // DELETE of a pod: the answer is the pod as it was at deletion, marked with its deletion time and grace period.

@@ -1,5 +1,6 @@
 // Entry point: starts a Kubernetes API simulator that the real @kubernetes/client-node talks to over loopback HTTP.
 import type { KubeConfig } from '@kubernetes/client-node';
+import { spreadFirstAddress } from './addresses.ts';
 import { Cluster } from './cluster.ts';
 import { startHttpServer } from './http-server.ts';
 import type { Denial, FaultRule, Stalls } from './http-server.ts';
@@ -25,7 +26,7 @@ export { SIM_TOKEN } from './kubeconfig.ts';
 export async function startKubeSimulator(opts: SimulatorOptions = {}): Promise<KubeSimulator> {
   const host = opts.host ?? '127.0.0.1';
   if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) throw new Error(`kube-sim: host must be a 127.0.0.0/8 address, got ${host}`);
-  const cluster = new Cluster(opts.runtime ?? {}, opts.recreateDelayMs ?? 0);
+  const cluster = new Cluster(opts.runtime ?? {}, opts.recreateDelayMs ?? 0, opts.podAddresses === 'fixed' ? 2 : spreadFirstAddress());
   const requests: RequestRecord[] = [];
   const denials: Denial[] = [];
   const stalls: Stalls = { on: false, open: new Set() };
@@ -59,6 +60,8 @@ export async function startKubeSimulator(opts: SimulatorOptions = {}): Promise<K
       return pod ? structuredClone(pod) : undefined;
     },
     setPodReady: (namespace, name, ready) => cluster.setPodReady(namespace, name, ready),
+    setContainersStarted: (namespace, name, started) => cluster.setContainersStarted(namespace, name, started),
+    restartContainers: (namespace, name) => cluster.restartContainers(namespace, name),
     getService: (namespace, name) => {
       const svc = cluster.store.get('Service', namespace, name);
       return svc ? structuredClone(svc) : undefined;

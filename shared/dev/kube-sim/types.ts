@@ -21,6 +21,9 @@ export interface SimulatorOptions {
   recreateDelayMs?: number;
   // loopback address to listen on (default 127.0.0.1)
   host?: string;
+  /** Pod addresses from 127.0.0.2 upwards ('fixed', what a person following the README sees), or from a random
+   *  127.x.0.2 (default 'spread': test runs side by side never share an address). */
+  podAddresses?: 'fixed' | 'spread';
 }
 
 export interface DeploymentSpec {
@@ -70,6 +73,10 @@ export interface KubeSimulator {
   listPods(namespace: string, selector?: Record<string, string>): V1PodLike[];
   getPod(namespace: string, name: string): V1PodLike | undefined;
   setPodReady(namespace: string, name: string, ready: boolean): void;
+  /** Containers still in their startup probe (started: false), or past it. */
+  setContainersStarted(namespace: string, name: string, started: boolean): void;
+  /** The kubelet restarted the pod's containers in place: each restartCount goes up by one. */
+  restartContainers(namespace: string, name: string): void;
   getService(namespace: string, name: string): object | undefined;
   getDeployment(namespace: string, name: string): object | undefined;
   // log of API calls, for tests asserting what was called

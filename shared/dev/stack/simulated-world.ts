@@ -144,6 +144,7 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
   const resolve = { 'example.com': { host: site.host, ports: { 80: site.port, 443: tlsFront.port } } };
 
   const simulator = startKubeSimulator({
+    podAddresses: 'fixed',
     runtime: {
       async podStarted(pod) {
         const w = workloadOf(pod);

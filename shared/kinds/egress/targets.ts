@@ -1,7 +1,9 @@
 // The egress kind's targets: every Running pod of each proxy role fetches the rule's URLs; a role without pods fails.
 import type { PlanDeps, PlannedCheck } from '../../checks/planned-check.ts';
 import { decided } from '../../checks/planned-check.ts';
-import { listRunningPods } from '../../checks/running-pods.ts';
+import { checksOfPods, listRunningPods, podTarget } from '../../checks/running-pods.ts';
+import type { RunningPod } from '../../checks/running-pods.ts';
+import type { Target } from '../../events/schemas.ts';
 import type { ProxyRole } from '../../events/schemas.ts';
 import type { KubeClients } from '../../kubernetes/client.ts';
 import { hostPort } from '../../probes/host-port.ts';
@@ -24,16 +26,15 @@ async function roleChecks(kube: KubeClients, deps: PlanDeps, rule: Resolved<Egre
     return [decided(rule, target, failed({ latencyMs: 0, error: 'no running pod' }), proxy)];
   }
   const expect = { urls: rule.urls, expectedStatus: rule.expectedStatus, timeoutMs: rule.timeoutMs };
-  return pods.map((pod) => {
-    const address = hostPort(pod.ip, config.port);
-    return {
-      rule,
-      target: { namespace: pod.namespace, kind: 'Proxy', name: pod.name, ...(pod.workload ? { workload: pod.workload } : {}), address },
-      proxy,
-      timeoutMs: rule.timeoutMs + BACKSTOP_MS,
-      run: (signal: AbortSignal) => probeEgress(`http://${address}`, expect, deps.ca, signal),
-    };
-  });
+  const target = (pod: RunningPod): Target => ({ ...podTarget(pod, pod.ip === '' ? '' : hostPort(pod.ip, config.port)), kind: 'Proxy' });
+  // A proxy pod still starting or going away is no verdict on its role: its results are neither passes nor failures.
+  return checksOfPods(rule, pods, { now: deps.now().getTime(), startupGraceMs: 0, target, proxy }, (pod) => ({
+    rule,
+    target: target(pod),
+    proxy,
+    timeoutMs: rule.timeoutMs + BACKSTOP_MS,
+    run: (signal: AbortSignal) => probeEgress(`http://${hostPort(pod.ip, config.port)}`, expect, deps.ca, signal),
+  }));
 }
 
 export async function planEgress(rule: Resolved<EgressRule>, deps: PlanDeps): Promise<PlannedCheck[]> {

@@ -1,7 +1,7 @@
 // The exec kind's targets: the command runs once per Running pod of the rule, in the named or the first container.
 import type { PlanDeps, PlannedCheck } from '../../checks/planned-check.ts';
 import { decided } from '../../checks/planned-check.ts';
-import { listRunningPods, podTarget } from '../../checks/running-pods.ts';
+import { checksOfPods, listRunningPods, podTarget } from '../../checks/running-pods.ts';
 import type { RunningPod } from '../../checks/running-pods.ts';
 import type { KubeClients } from '../../kubernetes/client.ts';
 import { failed } from '../../probes/verdict.ts';
@@ -28,5 +28,6 @@ export function checkExecPod(rule: Resolved<ExecRule>, pod: RunningPod, kube: Ku
 export async function planExec(rule: Resolved<ExecRule>, deps: PlanDeps): Promise<PlannedCheck[]> {
   const kube = await deps.kube();
   const pods = await listRunningPods(kube, rule.namespace, rule.labelSelector);
-  return pods.map((pod) => checkExecPod(rule, pod, kube));
+  const target = (pod: RunningPod) => podTarget(pod, pod.ip);
+  return checksOfPods(rule, pods, { now: deps.now().getTime(), startupGraceMs: rule.startupGrace, target }, (pod) => checkExecPod(rule, pod, kube));
 }

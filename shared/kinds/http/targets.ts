@@ -1,6 +1,6 @@
 // The http kind's targets: one request per Running pod of the rule, over the shared pool or the rule's own TLS pool.
 import type { PlanDeps, PlannedCheck } from '../../checks/planned-check.ts';
-import { listRunningPods, podTarget } from '../../checks/running-pods.ts';
+import { checksOfPods, listRunningPods, podTarget } from '../../checks/running-pods.ts';
 import type { RunningPod } from '../../checks/running-pods.ts';
 import { hostPort } from '../../probes/host-port.ts';
 import type { Resolved } from '../kind.ts';
@@ -20,5 +20,6 @@ export function checkHttpPod(rule: Resolved<HttpRule>, pod: RunningPod, deps: Pl
 
 export async function planHttp(rule: Resolved<HttpRule>, deps: PlanDeps): Promise<PlannedCheck[]> {
   const pods = await listRunningPods(await deps.kube(), rule.namespace, rule.labelSelector);
-  return pods.map((pod) => checkHttpPod(rule, pod, deps));
+  const target = (pod: RunningPod) => podTarget(pod, hostPort(pod.ip, rule.port));
+  return checksOfPods(rule, pods, { now: deps.now().getTime(), startupGraceMs: rule.startupGrace, target }, (pod) => checkHttpPod(rule, pod, deps));
 }

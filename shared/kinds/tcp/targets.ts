@@ -1,6 +1,6 @@
 // The tcp kind's targets: one connection per Running pod of the rule.
 import type { PlanDeps, PlannedCheck } from '../../checks/planned-check.ts';
-import { listRunningPods, podTarget } from '../../checks/running-pods.ts';
+import { checksOfPods, listRunningPods, podTarget } from '../../checks/running-pods.ts';
 import type { RunningPod } from '../../checks/running-pods.ts';
 import { hostPort } from '../../probes/host-port.ts';
 import type { Resolved } from '../kind.ts';
@@ -19,5 +19,6 @@ export function checkTcpPod(rule: Resolved<TcpRule>, pod: RunningPod): PlannedCh
 
 export async function planTcp(rule: Resolved<TcpRule>, deps: PlanDeps): Promise<PlannedCheck[]> {
   const pods = await listRunningPods(await deps.kube(), rule.namespace, rule.labelSelector);
-  return pods.map((pod) => checkTcpPod(rule, pod));
+  const target = (pod: RunningPod) => podTarget(pod, hostPort(pod.ip, rule.port));
+  return checksOfPods(rule, pods, { now: deps.now().getTime(), startupGraceMs: rule.startupGrace, target }, (pod) => checkTcpPod(rule, pod));
 }

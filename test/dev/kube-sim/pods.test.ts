@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LoopbackAllocator } from '../../../shared/dev/kube-sim/addresses.ts';
+import { startKubeSimulator } from '../../../shared/dev/kube-sim/index.ts';
 import { rejection, startFixture } from './fixture.ts';
 
 test('lists pods with equality and set-based label selectors', async (t) => {
@@ -184,4 +185,16 @@ test('a failing podStarted rejects createDeployment and the pod is reported unre
   const [pod] = sim.listPods('x');
   assert.ok(pod);
   assert.equal(pod.status.conditions.find((c) => c.type === 'Ready')?.status, 'False');
+});
+
+test('pod addresses: fixed from 127.0.0.2, or spread into a random /16 so runs side by side never share one', async (t) => {
+  for (const [mode, pattern] of [['fixed', /^127\.0\.0\.2$/], ['spread', /^127\.(\d+)\.0\.2$/]] as const) {
+    const sim = await startKubeSimulator({ podAddresses: mode });
+    t.after(() => sim.close());
+    await sim.createDeployment({ namespace: 'shop', name: 'web', replicas: 1, podLabels: { app: 'web' } });
+    const ip = sim.listPods('shop')[0]!.status.podIP!;
+    const m = ip.match(pattern);
+    assert.ok(m, `${mode}: ${ip}`);
+    if (mode === 'spread') assert.ok(Number(m[1]) >= 16 && Number(m[1]) < 216, ip);
+  }
 });
