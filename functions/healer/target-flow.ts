@@ -30,6 +30,8 @@ import { readPodFacts } from './pod-facts.ts';
 export type TargetRule = Exclude<ResolvedRule, { kind: 'egress' }>;
 
 interface Gathered {
+  /** The action these facts were read for: another action (after a reload) reads again. */
+  action: Action;
   facts: TargetFacts;
   pod?: k8s.V1Pod | undefined;
   /** The pod's workload as the API server reports it (none for a pod without an owner). */
@@ -45,10 +47,10 @@ async function gather(deps: HealerDeps, rule: TargetRule, result: JudgedResult, 
     budgetMax: config.budgetMax,
     dryRun: config.dryRun || rule.dryRun,
   };
-  if (!base.namespaceAllowed) return { facts: { guard: { ...base, target: 'ok' } } };
+  if (!base.namespaceAllowed) return { action, facts: { guard: { ...base, target: 'ok' } } };
   if (!isPodRule(rule) || result.target.kind !== 'Pod') {
     // Only actions that touch nothing in the cluster (alerts) act on anything but a pod.
-    return { facts: { guard: { ...base, target: traitsOf(action).readsPod ? 'not-in-rule' : 'ok' } } };
+    return { action, facts: { guard: { ...base, target: traitsOf(action).readsPod ? 'not-in-rule' : 'ok' } } };
   }
   const kube = await deps.kube();
   try {
@@ -64,11 +66,11 @@ async function gather(deps: HealerDeps, rule: TargetRule, result: JudgedResult, 
     };
     const facts: TargetFacts = { guard, ...(siblings ? { siblings } : {}) };
     if (pod.pod?.metadata?.uid) facts.podUid = pod.pod.metadata.uid;
-    return { facts, pod: pod.pod, workload: pod.pod ? owningWorkload(pod.pod.metadata ?? {}) : undefined };
+    return { action, facts, pod: pod.pod, workload: pod.pod ? owningWorkload(pod.pod.metadata ?? {}) : undefined };
   } catch (error) {
     const outcome = failure(error, `reading pod ${rule.namespace}/${result.target.name}`);
     // Forbidden or refused for good: decided and audited, not retried by the Broker for nothing.
-    if (outcome.kind === 'failed' && !outcome.transient) return { facts: { guard: { ...base, target: 'unreadable' }, unreadable: outcome.detail } };
+    if (outcome.kind === 'failed' && !outcome.transient) return { action, facts: { guard: { ...base, target: 'unreadable' }, unreadable: outcome.detail } };
     throw error;
   }
 }
@@ -123,9 +125,14 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: JudgedRes
     // A dependency's failure counts for its verification window: it is re-probed (and re-recorded) well within it.
     dependencies: ('dependsOn' in rule ? rule.dependsOn : []).map((name) => ({ rule: name, freshMs: deps.rules.get(name)?.verifyWindow ?? 120_000 })),
     async plan(snap, attempt) {
-      const input: TargetPlanInput = { snap, result: facts, policy: rule, member, ...attempt, config, traits: traitsOf, ...(gathered ? { facts: gathered.facts } : {}) };
+      const input: TargetPlanInput = { snap, result: facts, policy: rule, member, ...attempt, config, traits: traitsOf };
       const step = planTarget(input);
       if (step.kind === 'planned') return step;
+      if (gathered?.action === step.action) {
+        const planned = planTarget({ ...input, facts: gathered.facts });
+        if (planned.kind !== 'planned') throw new Error('a plan given the facts asked for them again');
+        return planned;
+      }
       gathered = await gather(deps, rule, result, step.action).catch((error: unknown) => {
         throw unavailable(`cannot read the target from the Kubernetes API: ${(error as Error).message}`);
       });
@@ -133,11 +140,10 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: JudgedRes
         ctx.log.warn({ claimed: target.workload ?? null, actual: gathered.workload ?? null }, 'the result names another workload than the pod\'s owner: deciding for the owner');
         const { workload: _claimed, ...bare } = target;
         target = gathered.workload ? { ...bare, workload: gathered.workload } : bare;
-        return RELOAD;
       }
-      const planned = planTarget({ ...input, facts: gathered.facts });
-      if (planned.kind !== 'planned') throw new Error('a plan given the facts asked for them again');
-      return planned;
+      // The reads (and the confirming probe) took time: decide again on a fresh snapshot, so the lease that the
+      // commit takes starts now, and an action other than the one read for is read for anew.
+      return RELOAD;
     },
     commitOf: (plan) => plan.commit,
     actionOf: (plan) => plan.act?.action,

@@ -14,7 +14,10 @@ export function failure(error: unknown, what: string): ActionOutcome & { kind: '
   return { kind: 'failed', transient, detail: `${what}: ${status === undefined ? 'no answer: ' : `${status} `}${apiMessage(error)}` };
 }
 
-/** No answer came (timeout, abort, network): the request may or may not have been served. */
+/** Whether a write may have been served although it failed: no answer came (timeout, abort, network), or the
+ *  API server answered 5xx, which it also does for a request it timed out and still carried out. The object is
+ *  read back then, never guessed at. */
 export function unanswered(error: unknown): boolean {
-  return apiStatus(error) === undefined;
+  const status = apiStatus(error);
+  return status === undefined || status >= 500;
 }

@@ -12,14 +12,19 @@ interface Victim {
   uid: string | undefined;
 }
 
-/** No answer came: whether the pod the decision read is gone (or going) says whether the request was served. */
+function answerOf(error: unknown): string {
+  const status = apiStatus(error);
+  return status === undefined ? 'no answer came' : `the API server answered ${status}`;
+}
+
+/** The outcome is unknown: whether the pod the decision read is gone (or going) says whether the request was served. */
 async function resolveUnanswered(kube: KubeClients, pod: Victim, what: string, error: unknown): Promise<ActionOutcome> {
-  const done = `${what} pod ${pod.namespace}/${pod.name}: no answer came, but the pod is`;
+  const done = `${what} pod ${pod.namespace}/${pod.name}: ${answerOf(error)}, but the pod is`;
   try {
     const now = await kube.core.readNamespacedPod({ namespace: pod.namespace, name: pod.name }, kube.options());
     if (pod.uid !== undefined && now.metadata?.uid !== pod.uid) return { kind: 'performed', detail: `${done} gone (replaced)` };
     if (now.metadata?.deletionTimestamp) return { kind: 'performed', detail: `${done} terminating` };
-    return { kind: 'failed', transient: true, detail: `${what} pod ${pod.namespace}/${pod.name}: no answer came and the pod is still running: ${failure(error, 'retry').detail}` };
+    return { kind: 'failed', transient: true, detail: `${what} pod ${pod.namespace}/${pod.name}: ${answerOf(error)} and the pod is still running: ${failure(error, 'retry').detail}` };
   } catch (readError) {
     if (apiStatus(readError) === 404) return { kind: 'performed', detail: `${done} gone` };
     return failure(readError, `${what} pod ${pod.namespace}/${pod.name}: no answer came, and the pod cannot be read to know whether it happened`);
@@ -28,10 +33,7 @@ async function resolveUnanswered(kube: KubeClients, pod: Victim, what: string, e
 
 /** The answers that settle the pod's fate whatever the verb: gone already, or replaced since it was read. */
 function settled(error: unknown, pod: Victim): ActionOutcome | undefined {
-  const status = apiStatus(error);
-  if (status === 404) return { kind: 'performed', detail: `pod ${pod.namespace}/${pod.name} was already gone` };
-  // The uid precondition failed: the pod of that name is another one now; the one that failed is gone.
-  if (status === 409 && pod.uid !== undefined) return { kind: 'performed', detail: `pod ${pod.namespace}/${pod.name} was already replaced (its uid changed)` };
+  if (apiStatus(error) === 404) return { kind: 'performed', detail: `pod ${pod.namespace}/${pod.name} was already gone` };
   return undefined;
 }
 
@@ -74,7 +76,9 @@ export const restart = defineAction({
       );
       return { kind: 'performed', detail: `evicted pod ${namespace}/${name}` };
     } catch (error) {
-      if (unanswered(error)) return resolveUnanswered(kube, pod, 'evicting', error);
+      // A 409 is a failed uid precondition (the pod was replaced) or the budget's own update conflicting: the pod
+      // read back tells which.
+      if (unanswered(error) || apiStatus(error) === 409) return resolveUnanswered(kube, pod, 'evicting', error);
       const known = settled(error, pod);
       if (known) return known;
       // Only a budget's refusal is "not now"; a throttling 429 (API Priority and Fairness) is a transient fault.
@@ -85,7 +89,7 @@ export const restart = defineAction({
       await kube.core.deleteNamespacedPod({ namespace, name, ...(deleteOptions ? { body: deleteOptions } : {}) }, kube.options());
       return { kind: 'performed', detail: `deleted pod ${namespace}/${name} (eviction refused by a PodDisruptionBudget; deleteFallback is on)` };
     } catch (error) {
-      if (unanswered(error)) return resolveUnanswered(kube, pod, 'deleting', error);
+      if (unanswered(error) || apiStatus(error) === 409) return resolveUnanswered(kube, pod, 'deleting', error);
       return settled(error, pod) ?? failure(error, `deleting ${namespace}/${name}`);
     }
   },

@@ -58,6 +58,8 @@ export function guard(verdict: Verdict, facts: GuardFacts, traits: ActionTraitsO
   }
   // A pod that answers its rule's own probe now is not restarted on the strength of results alone.
   if (traits(action).confirmsFirst && facts.confirmed === 'passed') return skip('confirmed-healthy', facts.confirmDetail);
+  // Nor on results the healer could not confirm (the pod starting, going away, or its probe refused): not now.
+  if (traits(action).confirmsFirst && facts.confirmed === 'not-run') return skip('unconfirmed', facts.confirmDetail);
   if (traits(action).budgeted && facts.budgetUsed >= facts.budgetMax) {
     return skip('budget-exhausted', `${facts.budgetUsed} of ${facts.budgetMax} actions used in this namespace's window`);
   }

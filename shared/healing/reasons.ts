@@ -31,6 +31,7 @@ export const REASONS = [
   'disruption-budget',
   'target-unreadable',
   'confirmed-healthy',
+  'unconfirmed',
   // an action's lease ran out before its outcome was recorded: resolved against the cluster
   'lease-expired',
 ] as const;

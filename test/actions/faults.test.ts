@@ -121,3 +121,21 @@ test('a switch whose answer never came is resolved by reading the Service back',
   assert.equal(outcome.kind, 'performed', outcome.detail);
   assert.match(outcome.detail, /no answer came, but service proxy\/squid selects the secondary proxy/);
 });
+
+test('an eviction answered 500 although the API server carried it out is performed, found by reading the pod', async (t) => {
+  const { sim, ctx, pod } = await cluster(t);
+  const victim = await pod();
+  sim.inject('POST', /\/eviction$/, { kind: 'error', code: 500, served: true }, 1);
+  const outcome = await actionSpec('restart').perform(ctx, request(victim));
+  assert.equal(outcome.kind, 'performed', outcome.detail);
+  assert.match(outcome.detail, /answered 500, but the pod is gone/);
+});
+
+test('an eviction answered 409 while the pod still runs (the budget\'s update conflicted) is retried, not taken as done', async (t) => {
+  const { sim, ctx, pod } = await cluster(t);
+  const victim = await pod();
+  sim.inject('POST', /\/eviction$/, { kind: 'error', code: 409 }, 1);
+  const outcome = await actionSpec('restart').perform(ctx, request(victim));
+  assert.deepEqual([outcome.kind, outcome.kind === 'failed' && outcome.transient], ['failed', true], outcome.detail);
+  assert.ok(sim.getPod('shop', victim.metadata!.name!), 'the pod is still there');
+});

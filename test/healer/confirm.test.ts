@@ -66,3 +66,14 @@ test('a pod whose own probe fails too is restarted', async (t) => {
   assert.equal(answer.headers['ce-type'], EventType.healPerformed, answer.text);
   assert.equal(h.evictions(), 1);
 });
+
+test('failures of a pod that is still starting cannot be confirmed: no restart (unconfirmed), the kubelet is at it', async (t) => {
+  const h = await startHarness(t, { rules: rules(true) });
+  const pod = await healthyPod(t, h);
+  h.sim.setContainersStarted('shop', pod, false);
+  const answer = await forgeFailures(h, pod);
+  assert.equal(answer.headers['ce-type'], EventType.healSkipped, answer.text);
+  assert.deepEqual([dataOf(answer).reason, dataOf(answer).action], ['unconfirmed', 'restart']);
+  assert.match(String(dataOf(answer).detail), /not-started/);
+  assert.equal(h.evictions(), 0);
+});

@@ -7,7 +7,7 @@ import { handleApps } from './routes-apps.ts';
 import { handleCore } from './routes-core.ts';
 import { handleDiscovery, handlePolicy } from './routes-discovery-policy.ts';
 import type { ApiRequest, ApiResponse, RouteHandler } from './routing.ts';
-import { ApiError, internalError, routeNotFound, serviceUnavailable, timeoutStatus } from './status.ts';
+import { ApiError, STALE_OBJECT, conflict, internalError, routeNotFound, serviceUnavailable, timeoutStatus } from './status.ts';
 import type { RequestRecord } from './types.ts';
 
 const GROUPS: Record<string, RouteHandler> = {
@@ -71,8 +71,9 @@ function send(res: ServerResponse, status: number, body: unknown, plain?: { text
 export type Fault =
   /** API Priority and Fairness rejects the request before it is served: a plain-text 429 with Retry-After. */
   | { kind: 'throttle'; retryAfterSeconds: number }
-  /** The API server fails the request without serving it: a 500 InternalError or 503 ServiceUnavailable Status. */
-  | { kind: 'error'; code: 500 | 503 }
+  /** The API server fails the request: a 500 InternalError, 503 ServiceUnavailable or 409 Conflict Status. It is
+   *  not served, unless `served` (an API server that timed a request out may still have carried it out). */
+  | { kind: 'error'; code: 409 | 500 | 503; served?: boolean }
   /** The answer comes only after delayMs; the request is served at once unless `served` is false (then it
    *  is answered 504 Timeout without having been served). */
   | { kind: 'slow'; delayMs: number; served?: boolean };
@@ -97,7 +98,12 @@ function faultAnswer(fault: Exclude<Fault, { kind: 'slow' }>): { status: number;
     // What the flow-control filter writes: not a Status object, just text and the header.
     return { status: 429, body: undefined, plain: { text: 'Too many requests, please try again later.\n', headers: { 'retry-after': String(fault.retryAfterSeconds) } } };
   }
-  const error = fault.code === 500 ? internalError('the simulated API server failed this request') : serviceUnavailable();
+  const error =
+    fault.code === 500
+      ? internalError('the simulated API server failed this request')
+      : fault.code === 409
+        ? conflict({ group: 'policy', resource: 'poddisruptionbudgets' }, 'budget', STALE_OBJECT)
+        : serviceUnavailable();
   return { status: error.status.code, body: error.status };
 }
 
@@ -170,7 +176,10 @@ export async function startHttpServer(
         };
         const denied = denials.some((d) => d.method === record.method && d.path.test(record.path));
         if (fault?.kind === 'slow' && fault.served === false) ({ status, body } = { status: 504, body: timeoutStatus().status });
-        else if (fault && fault.kind !== 'slow') ({ status, body, plain } = faultAnswer(fault));
+        else if (fault && fault.kind !== 'slow') {
+          if (fault.kind === 'error' && fault.served && !denied) route(apiRequest, cluster);
+          ({ status, body, plain } = faultAnswer(fault));
+        }
         else ({ status, body } = denied ? forbidden(record.method, record.path) : route(apiRequest, cluster));
       } catch (err) {
         const failure = err instanceof ApiError ? err : internalError(err instanceof Error ? err.message : String(err));
