@@ -25,7 +25,7 @@ export const baseEnvSchema = z.object({
 
 export const checkEnvSchema = baseEnvSchema.extend({
   PROBE_CONCURRENCY: int(1, 1024).default(32),
-  /** The whole run must end before the next PingSource tick (every minute at most). */
+  /** The whole run must end before the next tick of the schedules that fire it (every 10 s for the pod checks). */
   RUN_DEADLINE: durationMs.default(25_000),
   /** PEM file of extra CAs trusted for HTTPS probes (egress through CONNECT, https checks). */
   EXTRA_CA_FILE: z.string().optional(),

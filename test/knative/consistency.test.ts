@@ -10,6 +10,7 @@ import type { RuleSet } from '../../shared/rules/load.ts';
 import { pingSchema } from '../../shared/events/schemas.ts';
 import { CHECK_RESULT_TYPES, HEALER_EMITTED_TYPES } from '../../shared/events/types.ts';
 import { checkEnvSchema, healerEnvSchema, parseEnv, redisEnvSchema } from '../../shared/config/env.ts';
+import { DEFAULT_BACKOFF_MS } from '../../shared/emit/emitter.ts';
 import { FUNCTION_PERMISSIONS } from '../../shared/kubernetes/permissions.ts';
 import { RULE_KINDS } from '../../shared/rules/schema.ts';
 import { FUNCTION_OF_KIND } from '../../shared/kinds/catalog.ts';
@@ -27,7 +28,6 @@ import {
   loadManifests,
   ofKind,
   pingSourceView,
-  scheduleIntervalMinutes,
   serviceAccountView,
   sinkBoundServices,
   sinkBindingView,
@@ -35,6 +35,7 @@ import {
   view,
 } from './manifests.ts';
 import type { Manifest } from './manifests.ts';
+import { scheduleGaps } from './schedule-gaps.ts';
 
 const KSVC = { apiVersion: 'serving.knative.dev/v1', kind: 'Service' } as const;
 const CHECK_FUNCTIONS: readonly string[] = [...new Set(Object.values(FUNCTION_OF_KIND))].sort();
@@ -74,7 +75,7 @@ async function pingSources() {
     }
     const parsed = pingSchema.safeParse(json);
     assert.ok(parsed.success, `${describe(m)}: data does not match pingSchema: ${parsed.error?.message}`);
-    return { manifest: m, ping: p, ruleNames: parsed.data.rules, interval: scheduleIntervalMinutes(p.spec.schedule) };
+    return { manifest: m, ping: p, ruleNames: parsed.data.rules, gaps: scheduleGaps(p.spec.schedule) };
   });
 }
 
@@ -126,29 +127,39 @@ test('schedules: a run ends before the next tick, and dependency rules are at le
   const set = await rules();
   const pings = await pingSources();
   const fns = functionServices(await manifests());
-  const intervalOf = new Map<string, number>();
-  for (const { manifest, ping, ruleNames, interval } of pings) {
+  const gapsOf = new Map<string, { shortestMs: number; longestMs: number; by: string }>();
+  const problems: string[] = [];
+  for (const { manifest, ping, ruleNames, gaps } of pings) {
     const fn = ping.spec.sink.ref?.name ?? '';
     const entry = fns.get(fn);
     assert.ok(entry, `${describe(manifest)}: sink ${fn} is not a function`);
     const env = parseEnv(checkEnvSchema, envOf(entry.container));
-    assert.ok(env.RUN_DEADLINE < interval * 60_000, `${fn}: RUN_DEADLINE ${env.RUN_DEADLINE}ms is not below the ${interval}-minute schedule of ${manifest.name}`);
+    const timeoutMs = (entry.svc.spec.template.spec.timeoutSeconds ?? Infinity) * 1000;
+    const every = `${gaps.shortestMs / 1000} s between ticks of ${manifest.name} (${ping.spec.schedule})`;
+    if (env.RUN_DEADLINE >= gaps.shortestMs) problems.push(`${fn}: RUN_DEADLINE ${env.RUN_DEADLINE / 1000} s is not below the ${every}`);
+    // Knative ends a request at timeoutSeconds: below the gap, no run of this schedule overlaps the next one.
+    if (timeoutMs >= gaps.shortestMs) problems.push(`${fn}: timeoutSeconds ${timeoutMs / 1000} is not below the ${every}`);
     for (const n of ruleNames) {
-      intervalOf.set(n, interval);
+      gapsOf.set(n, { ...gaps, by: manifest.name });
       const rule = set.get(n);
       assert.ok(rule);
-      assert.ok(rule.timeoutMs < env.RUN_DEADLINE, `rule ${n}: timeoutMs ${rule.timeoutMs} does not fit in ${fn}'s RUN_DEADLINE ${env.RUN_DEADLINE}`);
+      if (rule.timeoutMs >= env.RUN_DEADLINE) problems.push(`rule ${n}: timeoutMs ${rule.timeoutMs} does not fit in ${fn}'s RUN_DEADLINE ${env.RUN_DEADLINE}`);
     }
   }
   for (const rule of set.rules) {
     if (!('dependsOn' in rule)) continue;
     for (const dep of rule.dependsOn) {
-      const mine = intervalOf.get(rule.name);
-      const theirs = intervalOf.get(dep);
+      const mine = gapsOf.get(rule.name);
+      const theirs = gapsOf.get(dep);
       assert.ok(mine !== undefined && theirs !== undefined, `${rule.name} / ${dep}: not scheduled`);
-      assert.ok(theirs <= mine, `${dep} runs every ${theirs} min, less often than ${rule.name} (every ${mine} min) which depends on it`);
+      // At every moment, the dependency's latest result is no older than the longest wait between two of its ticks,
+      // which must not exceed the shortest wait between two ticks of the rule it guards.
+      if (theirs.longestMs > mine.shortestMs) {
+        problems.push(`${dep} (${theirs.by}) can go ${theirs.longestMs / 1000} s without a result, longer than the ${mine.shortestMs / 1000} s between ticks of ${rule.name} (${mine.by}), which depends on it`);
+      }
     }
   }
+  assert.deepEqual(problems, []);
 });
 
 test('every Trigger filters on a check result type and delivers it to the healer, with retries and a dead-letter sink', async () => {
@@ -250,7 +261,7 @@ test('every env var a function sets is a key of its env schema, and the values p
   }
 });
 
-test('timeouts: SHUTDOWN_GRACE ends before Knative kills the pod (timeoutSeconds), a check run before SHUTDOWN_GRACE', async () => {
+test('timeouts: SHUTDOWN_GRACE ends before Knative kills the pod (timeoutSeconds), a check run (probes, then sending) before either', async () => {
   const fns = functionServices(await manifests());
   for (const [name, { svc, container }] of fns) {
     const timeoutSeconds = svc.spec.template.spec.timeoutSeconds;
@@ -264,6 +275,15 @@ test('timeouts: SHUTDOWN_GRACE ends before Knative kills the pod (timeoutSeconds
       const check = parseEnv(checkEnvSchema, envOf(container));
       assert.ok(check.RUN_DEADLINE < check.SHUTDOWN_GRACE, `${name}: a run in flight (RUN_DEADLINE) must end within SHUTDOWN_GRACE`);
       assert.ok(envOf(container).RUN_DEADLINE !== undefined, `${name}: RUN_DEADLINE must be set explicitly`);
+      // Listing the targets counts against RUN_DEADLINE but is bounded only by KUBE_TIMEOUT.
+      assert.ok(check.KUBE_TIMEOUT < check.RUN_DEADLINE, `${name}: KUBE_TIMEOUT ${check.KUBE_TIMEOUT}ms is not below RUN_DEADLINE ${check.RUN_DEADLINE}ms`);
+      // After the probes, the results go to the Broker: an event whose every attempt times out, with the backoffs
+      // (at most DEFAULT_BACKOFF_MS × 2^i each), must still fit in the request before Knative cuts it off.
+      const sendWorstMs = (check.SINK_RETRIES + 1) * check.SINK_TIMEOUT + DEFAULT_BACKOFF_MS * (2 ** check.SINK_RETRIES - 1);
+      assert.ok(
+        check.RUN_DEADLINE + sendWorstMs < timeoutSeconds * 1000,
+        `${name}: RUN_DEADLINE ${check.RUN_DEADLINE}ms + sending at worst ${sendWorstMs}ms (SINK_TIMEOUT × ${check.SINK_RETRIES + 1} attempts + backoff) is not below timeoutSeconds ${timeoutSeconds}s`,
+      );
     }
   }
 });

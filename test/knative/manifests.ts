@@ -308,17 +308,6 @@ export function envOf(container: ContainerView): Record<string, string> {
   return env;
 }
 
-/** Minutes between runs of a PingSource schedule; only "* * * * *" and "*\/N * * * *" are used here. */
-export function scheduleIntervalMinutes(schedule: string): number {
-  const fields = schedule.trim().split(/\s+/);
-  if (fields.length !== 5 || fields.slice(1).some((f) => f !== '*')) throw new Error(`unsupported schedule "${schedule}" (use "* * * * *" or "*/N * * * *")`);
-  const minute = fields[0];
-  if (minute === '*') return 1;
-  const m = minute?.match(/^\*\/(\d+)$/);
-  if (!m || Number(m[1]) < 1 || Number(m[1]) > 59 || 60 % Number(m[1]) !== 0) throw new Error(`unsupported schedule "${schedule}" (use "*/N" with N dividing 60)`);
-  return Number(m[1]);
-}
-
 /** Does a label selector ({matchLabels}) select these labels? matchExpressions are not used in these manifests. */
 export function selects(selector: { matchLabels: Record<string, string>; matchExpressions: unknown[] }, labels: Record<string, string>): boolean {
   if (selector.matchExpressions.length > 0) throw new Error('matchExpressions are not supported by this test');

@@ -21,7 +21,7 @@ knative/pingsources.yaml and routes events by knative/triggers.yaml.
 
   --simulate   use the built-in simulated cluster (pods are local servers) instead of the
                cluster of the current kubeconfig
-  --speed N    run the schedules N times faster (--speed 10: a one-minute schedule every 6 s)
+  --speed N    run the schedules N times faster (--speed 10: a 10-second schedule every 1 s)
   --port-base P  fixed ports: the Broker on P, then check-pods, check-dependencies,
                check-egress, healer, proxy-selector on P+1 … P+5 (default: free ports)
   --help       show this text
