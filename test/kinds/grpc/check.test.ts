@@ -25,6 +25,7 @@ const rules = [
   { name: 'orders-grpc', kind: 'grpc', ...pods, port: PORTS.grpc, service: 'orders.v1.Orders', timeoutMs: 400 },
   { name: 'bare-grpc', kind: 'grpc', ...pods, port: BARE_PORT, timeoutMs: 400 },
   { name: 'payments-tls-grpc', kind: 'grpc', ...pods, port: TLS_PORT, tls: { serverName: 'localhost' }, timeoutMs: 1_000 },
+  { name: 'payments-exec', kind: 'exec', ...pods, command: ['grpc_health_probe', '-addr=:9090'], timeoutMs: 400 },
 ];
 
 let lab: Lab;
@@ -140,6 +141,20 @@ test('grpc: a port whose server has no health service (UNIMPLEMENTED) sends no r
     assert.deepEqual(resultsOf(lab.sink, 'bare-grpc'), []);
   } finally {
     await close();
+  }
+});
+
+test('grpc: a rule error and a probe the API server refused in one ping: the 503 wins, so the ping is retried', async () => {
+  const [a] = servers();
+  a!.setStatus('orders.v1.Orders', undefined);
+  lab.sim.forbid('GET', /\/pods\/[^/]+\/exec$/);
+  try {
+    const res = await postBinary(fn.url, { id: randomUUID(), type: EventType.ping, source: '/test' }, { rules: ['orders-grpc', 'payments-exec'] });
+    assert.equal(res.status, 503, res.text);
+    assert.match(res.text, /3 probe\(s\) could not run: .*403/);
+  } finally {
+    lab.sim.allowAll();
+    a!.setStatus('orders.v1.Orders', 'SERVING');
   }
 });
 
