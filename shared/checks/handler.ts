@@ -5,13 +5,15 @@ import { subjectOf } from '../events/build.ts';
 import { pingSchema } from '../events/schemas.ts';
 import { on } from '../http/function-server.ts';
 import type { EventHandler } from '../http/function-server.ts';
-import { HttpError, unavailable } from '../http/http-error.ts';
+import { HttpError, unavailable, unprocessable } from '../http/http-error.ts';
 import type { KubeClients } from '../kubernetes/client.ts';
 import type { CheckFunctionName } from '../kinds/kind.ts';
+import type { Logger } from '../log/logger.ts';
 import type { RuleSet } from '../rules/load.ts';
 import type { PlanDeps, PlannedCheck } from './planned-check.ts';
 import { resultEvent } from './result-event.ts';
 import { runChecks } from './run-checks.ts';
+import type { InconclusiveResult } from './run-checks.ts';
 import { selectRules } from './select-rules.ts';
 import { planChecks } from './targets.ts';
 
@@ -66,13 +68,29 @@ export function createCheckHandler(fn: CheckFunctionName, deps: CheckDeps): Even
       ctx.log.error({ ...summary, err: (error as Error).message }, 'check run finished, but the sink did not take the results');
       throw unavailable(`the sink did not take the ${events.length} results: ${(error as Error).message}`);
     }
-    if (inconclusive.length > 0) {
-      const which = inconclusive.map((r) => `${subjectOf(r.target)}: ${r.probe.error ?? 'not run'}`);
-      ctx.log.error({ ...summary, inconclusive: which }, 'check run finished, but the API server did not let some probes run');
-      // Nothing is known about those targets: no result for them, and the ping is retried.
-      throw unavailable(`${inconclusive.length} probe(s) could not run: ${which.join('; ')}`);
-    }
+    const refusal = inconclusiveAnswer(inconclusive, summary, ctx.log);
+    if (refusal) throw refusal;
     ctx.log.info(summary, 'check run finished');
     return undefined;
   });
+}
+
+/**
+ * Targets nothing is known about get no result, so they count neither as failing nor as passing. Probes that
+ * could not run make the ping a 503, retried; rules that cannot check their targets as written make it a final
+ * 422 (asking again gets the same answer; the next tick asks anyway), with an error line per target that names
+ * the rule. When both happen the retry wins: it reports the rule errors again.
+ */
+function inconclusiveAnswer(inconclusive: readonly InconclusiveResult[], summary: object, log: Logger): HttpError | undefined {
+  const line = (r: InconclusiveResult) => `${subjectOf(r.target)}: ${r.probe.error ?? 'not run'}`;
+  const ruleErrors = inconclusive.filter((r) => r.cause === 'rule-error');
+  for (const r of ruleErrors) log.error({ ...summary, rule: r.rule, target: subjectOf(r.target), probe: r.probe }, `rule ${r.rule} cannot check its target as written: ${r.probe.error ?? 'no detail'}`);
+  const notRun = inconclusive.filter((r) => r.cause === 'not-run').map(line);
+  if (notRun.length > 0) {
+    log.error({ ...summary, inconclusive: notRun }, 'check run finished, but the API server did not let some probes run');
+    return unavailable(`${notRun.length} probe(s) could not run: ${notRun.join('; ')}`);
+  }
+  if (ruleErrors.length === 0) return undefined;
+  const details = ruleErrors.map((r) => `rule ${r.rule}, ${line(r)}`);
+  return unprocessable(`${ruleErrors.length} target(s) cannot be checked as their rule is written`, details);
 }

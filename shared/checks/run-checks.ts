@@ -1,6 +1,6 @@
 // Runs planned checks through the bounded runner and turns every outcome, timeouts and cut-offs included, into a result.
 import type { CheckResult } from '../events/schemas.ts';
-import type { Verdict } from '../probes/verdict.ts';
+import type { InconclusiveCause, Verdict } from '../probes/verdict.ts';
 import { runBounded } from './bounded-run.ts';
 import type { TaskOutcome } from './bounded-run.ts';
 import type { PlannedCheck } from './planned-check.ts';
@@ -41,10 +41,13 @@ export function toResult(check: PlannedCheck, verdict: Verdict, runId: string, o
   };
 }
 
+/** A target the run says nothing about, and why (see InconclusiveCause). */
+export type InconclusiveResult = CheckResult & { cause: InconclusiveCause };
+
 export interface RunOutcome {
   results: CheckResult[];
-  /** Targets whose probe could not run (the API server refused it): no result, the run is to be retried. */
-  inconclusive: CheckResult[];
+  /** Targets whose probe could not run, or whose rule cannot check them as written: no result is sent for them. */
+  inconclusive: InconclusiveResult[];
 }
 
 export async function runChecks(checks: readonly PlannedCheck[], opts: RunChecksOptions): Promise<RunOutcome> {
@@ -57,7 +60,9 @@ export async function runChecks(checks: readonly PlannedCheck[], opts: RunChecks
   const run: RunOutcome = { results: [], inconclusive: [] };
   outcomes.forEach((outcome, i) => {
     const verdict = verdictOf(outcome);
-    (verdict.inconclusive ? run.inconclusive : run.results).push(toResult(checks[i]!, verdict, opts.runId, observedAt));
+    const result = toResult(checks[i]!, verdict, opts.runId, observedAt);
+    if (verdict.inconclusive) run.inconclusive.push({ ...result, cause: verdict.inconclusive });
+    else run.results.push(result);
   });
   return run;
 }

@@ -11,4 +11,6 @@ export class HttpError extends Error {
 }
 
 export const badRequest = (message: string, details: string[] = []) => new HttpError(400, message, details);
+/** Final like 400, but the request itself was fine: what it asks for cannot be done as configured. */
+export const unprocessable = (message: string, details: string[] = []) => new HttpError(422, message, details);
 export const unavailable = (message: string) => new HttpError(503, message);

@@ -4,11 +4,12 @@ import type { Action } from '../rules/schema.ts';
 import { dependencyKind } from './dependency/kind.ts';
 import { egressKind } from './egress/kind.ts';
 import { execKind } from './exec/kind.ts';
+import { grpcKind } from './grpc/kind.ts';
 import { httpKind } from './http/kind.ts';
 import type { CheckFunctionName } from './kind.ts';
 import { tcpKind } from './tcp/kind.ts';
 
-export const KINDS = [httpKind, tcpKind, execKind, dependencyKind, egressKind] as const;
+export const KINDS = [httpKind, tcpKind, execKind, grpcKind, dependencyKind, egressKind] as const;
 
 type Kinds = typeof KINDS;
 type AnyKind = Kinds[number];

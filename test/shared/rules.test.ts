@@ -7,7 +7,7 @@ const sample = new URL('../../knative/rules.yaml', import.meta.url).pathname;
 
 test('the sample rules file (the seed examples) loads with defaults filled in', async () => {
   const rules = await loadRulesFile(sample);
-  assert.deepEqual(rules.rules.map((r) => r.kind).sort(), ['dependency', 'egress', 'exec', 'http', 'http', 'tcp']);
+  assert.deepEqual(rules.rules.map((r) => r.kind).sort(), ['dependency', 'egress', 'exec', 'grpc', 'http', 'http', 'tcp']);
   const nginx = rules.get('nginx-http');
   assert.ok(nginx && nginx.kind === 'http');
   assert.deepEqual(nginx.expectedStatus, [{ min: 200, max: 399 }]);

@@ -1,5 +1,5 @@
 // The check functions' lab: the Kubernetes API simulator whose pods are real loopback servers (demo app, TCP port,
-// forward proxy), an external site behind the proxies, a recording sink, and a way to start a check function on it.
+// gRPC health, forward proxy), an external site behind the proxies, a recording sink, and a way to start a check function on it.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
@@ -21,13 +21,13 @@ import { EventType } from '../../shared/events/types.ts';
 import { postBinary } from './http.ts';
 import { startSink } from './sink.ts';
 import type { Sink } from './sink.ts';
-import { startDemoApp, startExternalSite, startForwardProxy, startTcpListener } from '../../shared/dev/targets/index.ts';
-import type { DemoApp, ExternalSite, ForwardProxy, TcpListener } from '../../shared/dev/targets/index.ts';
+import { startDemoApp, startExternalSite, startForwardProxy, startGrpcHealthServer, startTcpListener } from '../../shared/dev/targets/index.ts';
+import type { DemoApp, ExternalSite, ForwardProxy, GrpcHealthServer, TcpListener } from '../../shared/dev/targets/index.ts';
 
 /** Pod label telling the lab which real server a pod runs. */
 export const SERVE_LABEL = 'lab-serve';
-export type Serve = 'demo' | 'tcp' | 'proxy' | 'none';
-export const PORTS = { demo: 8080, tcp: 5432, proxy: 3128 } as const;
+export type Serve = 'demo' | 'tcp' | 'grpc' | 'proxy' | 'none';
+export const PORTS = { demo: 8080, tcp: 5432, grpc: 9090, proxy: 3128 } as const;
 
 export type ExecHandler = (pod: V1PodLike, container: string, command: string[]) => ExecReply | Promise<ExecReply>;
 
@@ -40,6 +40,8 @@ export interface Lab {
   /** Real servers by pod name. */
   apps: Map<string, DemoApp>;
   tcp: Map<string, TcpListener>;
+  /** gRPC health servers, plaintext, the whole server SERVING until a test says otherwise. */
+  grpc: Map<string, GrpcHealthServer>;
   proxies: Map<string, ForwardProxy>;
   /** What exec answers; tests replace it. */
   exec: ExecHandler;
@@ -55,6 +57,7 @@ export interface Lab {
 export async function startLab(): Promise<Lab> {
   const apps = new Map<string, DemoApp>();
   const tcp = new Map<string, TcpListener>();
+  const grpc = new Map<string, GrpcHealthServer>();
   const proxies = new Map<string, ForwardProxy>();
   const site = await startExternalSite({ host: '127.0.0.1' });
   const tlsSite = await startExternalSite({ host: '127.0.0.1', tls: true });
@@ -71,6 +74,9 @@ export async function startLab(): Promise<Lab> {
           case 'tcp':
             tcp.set(name, await startTcpListener({ host: ip, port: PORTS.tcp, holdMs: 100 }));
             break;
+          case 'grpc':
+            grpc.set(name, await startGrpcHealthServer({ host: ip, port: PORTS.grpc }));
+            break;
           case 'proxy':
             proxies.set(name, await startForwardProxy({ host: ip, port: PORTS.proxy, allowConnectPorts: [tlsSite.port] }));
             break;
@@ -78,9 +84,10 @@ export async function startLab(): Promise<Lab> {
       },
       async podStopped(pod) {
         const name = pod.metadata.name;
-        await Promise.all([apps.get(name)?.close(), tcp.get(name)?.close(), proxies.get(name)?.close()]);
+        await Promise.all([apps.get(name)?.close(), tcp.get(name)?.close(), grpc.get(name)?.close(), proxies.get(name)?.close()]);
         apps.delete(name);
         tcp.delete(name);
+        grpc.delete(name);
         proxies.delete(name);
       },
       exec: (pod, container, command) => lab.exec(pod, container, command),
@@ -98,6 +105,7 @@ export async function startLab(): Promise<Lab> {
     tlsSite,
     apps,
     tcp,
+    grpc,
     proxies,
     kube,
     async deploy(namespace: string, name: string, replicas: number, serve: Serve, labels: Record<string, string>, containers?: string[]) {

@@ -1,30 +1,22 @@
 // The world `--simulate` runs in: the Kubernetes API simulator with the workloads of knative/rules.yaml, whose pods
-// are real loopback servers (demo apps, TCP ports, forward proxies), and an "example.com" the proxies can reach.
+// are real loopback servers (demo apps, TCP ports, gRPC health servers, forward proxies), and an "example.com" the proxies can reach.
 // It lives in the test support code (dev dependencies), so it is imported only when the stack simulates.
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
-import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer as createTlsServer } from 'node:tls';
 import { startKubeSimulator } from '../kube-sim/index.ts';
 import type { ExecReply, KubeSimulator, V1PodLike } from '../kube-sim/index.ts';
-import { startDemoApp, startExternalSite, startForwardProxy, startTcpListener } from '../targets/index.ts';
-import type { DemoApp, ExternalSite, ForwardProxy, TcpListener } from '../targets/index.ts';
+import { startDemoApp, startExternalSite, startForwardProxy, startGrpcHealthServer, startTcpListener } from '../targets/index.ts';
+import type { DemoApp, ExternalSite, ForwardProxy, GrpcHealthServer, ServingStatus, TcpListener } from '../targets/index.ts';
 import type { Logger } from '../../log/logger.ts';
 import { startNginxFront } from './nginx-front.ts';
 import type { NginxFront } from './nginx-front.ts';
-
-const FIXTURES = join(import.meta.dirname, '..', 'targets', 'fixtures');
-/** Self-signed (CA:TRUE) for DNS:example.com: the CA check-egress trusts through EXTRA_CA_FILE. */
-export const EXAMPLE_COM_CERT_PATH = join(FIXTURES, 'example-com.cert.pem');
-const EXAMPLE_COM_KEY_PATH = join(FIXTURES, 'example-com.key.pem');
+import { EXAMPLE_COM_CERT_PATH, startTlsFront } from './tls-front.ts';
 
 /** The label the seed rules' guard requires before the healer touches a pod. */
 export const OPT_IN = { 'selfheal.io/enabled': 'true' } as const;
 
-type Serve = 'nginx' | 'demo' | 'tcp' | 'proxy' | 'none';
+type Serve = 'nginx' | 'demo' | 'tcp' | 'grpc' | 'proxy' | 'none';
 
 interface Workload {
   namespace: string;
@@ -41,6 +33,7 @@ const WORKLOADS: readonly Workload[] = [
   { namespace: 'web', name: 'nginx', replicas: 2, labels: { app: 'nginx' }, container: 'nginx', serve: 'nginx', port: 8080 },
   { namespace: 'backend', name: 'backend', replicas: 2, labels: { app: 'backend' }, container: 'backend', serve: 'demo', port: 8080 },
   { namespace: 'backend', name: 'database', replicas: 1, labels: { app: 'database' }, container: 'postgres', serve: 'tcp', port: 5432 },
+  { namespace: 'backend', name: 'payments', replicas: 2, labels: { app: 'payments' }, container: 'payments', serve: 'grpc', port: 9090 },
   // Only its endpoints matter (the dependency check reads them); nothing listens, so no real Redis port is taken.
   { namespace: 'backend', name: 'redis', replicas: 1, labels: { app: 'redis' }, container: 'redis', serve: 'none', port: 6379 },
   { namespace: 'proxy', name: 'squid-primary', replicas: 1, labels: { app: 'squid', role: 'primary' }, container: 'squid', serve: 'proxy', port: 3128 },
@@ -64,6 +57,7 @@ export interface SimulatedWorld {
   /** Real servers by pod name. */
   readonly apps: ReadonlyMap<string, DemoApp>;
   readonly tcp: ReadonlyMap<string, TcpListener>;
+  readonly grpc: ReadonlyMap<string, GrpcHealthServer>;
   readonly proxies: ReadonlyMap<string, ForwardProxy>;
   /** Current pods of a deployment, by name order. */
   pods(namespace: string, deployment: string): V1PodLike[];
@@ -75,6 +69,8 @@ export interface SimulatedWorld {
   /** Closes (or reopens) the TCP port of every pod of a deployment. */
   pauseTcp(namespace: string, deployment: string): Promise<string[]>;
   resumeTcp(namespace: string, deployment: string): Promise<string[]>;
+  /** What the gRPC health service of every pod of a deployment answers for the whole server. */
+  setGrpcStatus(namespace: string, deployment: string, status: ServingStatus): string[];
   /** The forward proxy of the first pod of a Squid role. */
   proxyOf(role: 'primary' | 'secondary'): ForwardProxy | undefined;
   /** Marks every pod behind a Service ready or not, so its EndpointSlice follows. */
@@ -95,41 +91,12 @@ function findWorkload(namespace: string, name: string): Workload {
   return w;
 }
 
-/** Terminates TLS for example.com and passes the bytes to the plain site, so one site serves http and https. */
-async function startTlsFront(upstream: ExternalSite): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server = createTlsServer({ key: readFileSync(EXAMPLE_COM_KEY_PATH), cert: readFileSync(EXAMPLE_COM_CERT_PATH) }, (client) => {
-    const back = connect({ host: upstream.host, port: upstream.port });
-    for (const s of [client, back]) {
-      sockets.add(s);
-      s.once('close', () => sockets.delete(s));
-      s.on('error', () => {
-        client.destroy();
-        back.destroy();
-      });
-    }
-    client.pipe(back).pipe(client);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as { port: number };
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
-  };
-}
-
 export async function startSimulatedWorld(opts: { logger: Logger }): Promise<SimulatedWorld> {
   const log = opts.logger;
   const apps = new Map<string, DemoApp>();
   const failingNew = new Set<string>();
   const tcp = new Map<string, TcpListener>();
+  const grpc = new Map<string, GrpcHealthServer>();
   const proxies = new Map<string, ForwardProxy>();
   const fronts = new Map<string, NginxFront>();
   const exitCodes = new Map<string, number>();
@@ -169,6 +136,9 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
           case 'tcp':
             tcp.set(name, await startTcpListener({ host: ip, port: w.port, holdMs: 100 }));
             break;
+          case 'grpc':
+            grpc.set(name, await startGrpcHealthServer({ host: ip, port: w.port }));
+            break;
           case 'proxy':
             proxies.set(name, await startForwardProxy({ host: ip, port: w.port, resolve }));
             break;
@@ -179,10 +149,11 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
       },
       async podStopped(pod) {
         const name = pod.metadata.name;
-        await Promise.all([fronts.get(name)?.close(), apps.get(name)?.close(), tcp.get(name)?.close(), proxies.get(name)?.close()]);
+        await Promise.all([fronts.get(name)?.close(), apps.get(name)?.close(), tcp.get(name)?.close(), grpc.get(name)?.close(), proxies.get(name)?.close()]);
         fronts.delete(name);
         apps.delete(name);
         tcp.delete(name);
+        grpc.delete(name);
         proxies.delete(name);
         log.info({ pod: `${pod.metadata.namespace}/${name}` }, 'simulated pod stopped');
       },
@@ -243,6 +214,7 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
     site,
     apps,
     tcp,
+    grpc,
     proxies,
     pods,
     failApp(namespace, deployment, o = {}) {
@@ -270,6 +242,11 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
       const all = listenersOf(namespace, deployment);
       await Promise.all(all.map(([, l]) => l.resume()));
       return all.map(([name]) => name);
+    },
+    setGrpcStatus(namespace, deployment, status) {
+      const served = pods(namespace, deployment).flatMap((p) => (grpc.has(p.metadata.name) ? [p.metadata.name] : []));
+      for (const name of served) grpc.get(name)!.setStatus('', status);
+      return served;
     },
     proxyOf(role) {
       const pod = pods('proxy', `squid-${role}`)[0];

@@ -1,8 +1,10 @@
-// Real loopback servers that stand in for pods (demo app, TCP port) and the outside world (site, Squid).
+// Real loopback servers that stand in for pods (demo app, TCP port, gRPC health) and the outside world (site, Squid).
 export { startDemoApp } from './demo-app.ts';
 export type { DemoApp, DemoAppOptions, DemoAppState } from './demo-app.ts';
 export { startTcpListener } from './tcp-listener.ts';
 export type { TcpListener, TcpListenerOptions } from './tcp-listener.ts';
+export { startGrpcHealthServer } from './grpc-health.ts';
+export type { GrpcHealthServer, GrpcHealthServerOptions, ServingStatus } from './grpc-health.ts';
 export {
   EXTERNAL_SITE_CA_PATH,
   EXTERNAL_SITE_CA_PEM,
