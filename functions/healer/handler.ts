@@ -11,7 +11,7 @@ import type { EventContext, Reply } from '../../shared/http/function-server.ts';
 import type { FunctionParts } from '../../shared/runtime/run-function.ts';
 import type { HealerDeps } from './deps.ts';
 import { runPipeline } from './pipeline.ts';
-import { proxyResultProblem } from './proxy-facts.ts';
+import { checkProxyResult } from './proxy-facts.ts';
 import { proxyFlow } from './proxy-flow.ts';
 import { storeCall } from './store-call.ts';
 import { targetFlow } from './target-flow.ts';
@@ -48,9 +48,9 @@ export async function handleResult(deps: HealerDeps, result: JudgedResult, ctx: 
   const untimely = observedAtProblem(result.observedAt, deps.now(), deps.config);
   if (untimely) return refuse(deps, result, ctx, 'result-out-of-time', untimely);
   if (rule.kind === 'egress') {
-    const problem = result.proxy ? await proxyResultProblem(await kubeOrUnavailable(deps), rule, result, result.proxy.role) : undefined;
+    const { problem, pod } = result.proxy ? await checkProxyResult(await kubeOrUnavailable(deps), rule, result, result.proxy.role) : {};
     if (problem) return refuse(deps, result, ctx, 'target-not-in-rule', `${subjectOf(result.target)} cannot count for proxy group "${rule.name}": ${problem}`);
-    return runPipeline(deps, ctx, proxyFlow(deps, rule, result, ctx));
+    return runPipeline(deps, ctx, proxyFlow(deps, rule, result, ctx, pod));
   }
   return runPipeline(deps, ctx, targetFlow(deps, rule, result, ctx));
 }

@@ -32,20 +32,21 @@ async function runningPodsOf(kube: KubeClients, namespace: string, selector: Rec
   }
 }
 
-/** Why the result cannot count for its role, or undefined when the cluster agrees with it. API faults are 503s. */
-export async function proxyResultProblem(kube: KubeClients, rule: EgressRule, result: JudgedResult, role: 'primary' | 'secondary'): Promise<string | undefined> {
+/** Why the result cannot count for its role (`problem`), or the pod it is about as the API server has it (none for
+ *  a role without pods). API faults are 503s. */
+export async function checkProxyResult(kube: KubeClients, rule: EgressRule, result: JudgedResult, role: 'primary' | 'secondary'): Promise<{ problem?: string; pod?: k8s.V1Pod }> {
   const { namespace, name } = result.target;
   const selector = rule.proxies[role].selector;
   const pod = await readPod(kube, namespace, name);
   if (pod) {
-    if (!withSelector(pod, selector)) return `pod ${namespace}/${name} is not a ${role} proxy of group ${rule.name} (selector ${selectorFromMap(selector)})`;
-    if (!running(pod)) return `pod ${namespace}/${name} is not Running`;
-    return undefined;
+    if (!withSelector(pod, selector)) return { problem: `pod ${namespace}/${name} is not a ${role} proxy of group ${rule.name} (selector ${selectorFromMap(selector)})` };
+    if (!running(pod)) return { problem: `pod ${namespace}/${name} is not Running` };
+    return { pod };
   }
   // What check-egress reports for a role without pods: true only while the role really has none.
   if (name === `${rule.name}-${role}` && result.outcome === 'failed') {
     const count = await runningPodsOf(kube, namespace, selector);
-    return count === 0 ? undefined : `the ${role} proxies of group ${rule.name} have ${count} Running pod(s): "no running pod" does not hold`;
+    return count === 0 ? {} : { problem: `the ${role} proxies of group ${rule.name} have ${count} Running pod(s): "no running pod" does not hold` };
   }
-  return `pod ${namespace}/${name} does not exist`;
+  return { problem: `pod ${namespace}/${name} does not exist` };
 }

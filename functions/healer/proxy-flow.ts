@@ -9,16 +9,24 @@ import { EMPTY_PROXY_GROUP } from '../../shared/healing/state.ts';
 import type { ProxyGroupState, ProxyGroupStatus } from '../../shared/healing/state.ts';
 import { badRequest, unavailable } from '../../shared/http/http-error.ts';
 import type { EventContext, Reply } from '../../shared/http/function-server.ts';
+import type { k8s } from '../../shared/kubernetes/client.ts';
 import type { EgressRule } from '../../shared/rules/schema.ts';
 import { targetId } from '../../shared/store/keys.ts';
 import { healEvent, proxySwitchedEvent } from './audit.ts';
 import { actionContext } from './deps.ts';
 import type { HealerDeps } from './deps.ts';
 import type { Flow } from './pipeline.ts';
+import { parseOptInLabel } from './pod-facts.ts';
 
 type Acting = Extract<ProxyPlan['next'], { kind: 'act' }>;
 
-export function proxyFlow(deps: HealerDeps, rule: EgressRule & { actions: readonly string[] }, result: JudgedResult, ctx: EventContext): Flow<ProxyGroupState, ProxyPlan> {
+export function proxyFlow(
+  deps: HealerDeps,
+  rule: EgressRule & { actions: readonly string[] },
+  result: JudgedResult,
+  ctx: EventContext,
+  pod?: k8s.V1Pod,
+): Flow<ProxyGroupState, ProxyPlan> {
   if (!result.proxy || result.proxy.group !== rule.name) {
     throw badRequest(`an egress result must name its proxy group "${rule.name}" and role in data.proxy`);
   }
@@ -35,7 +43,9 @@ export function proxyFlow(deps: HealerDeps, rule: EgressRule & { actions: readon
     ...(result.target.restarts ? { restarts: result.target.restarts } : {}),
     eventId: ctx.event.id,
   };
-  const policy = { ...rule, namespaceAllowed: config.allowedNamespaces.has(rule.namespace), dryRun };
+  const policy = { ...rule, namespaceAllowed: config.allowedNamespaces.has(rule.namespace), dryRun, restartFailed: rule.actions.includes('restart') };
+  const optIn = parseOptInLabel(config.optInLabel);
+  const podFacts = pod ? { pod: { optedIn: pod.metadata?.labels?.[optIn.key] === optIn.value } } : {};
   const common = (plan: ProxyPlan, now: number) => ({ rule: rule.name, target: result.target, dryRun, consecutiveFailures: plan.consecutiveFailures, causeId: ctx.event.id, now });
   const changed = (plan: ProxyPlan, to: 'primary' | 'secondary' | 'none', state: ProxyGroupStatus, at: number): Reply => {
     const reason = plan.next.reason;
@@ -56,7 +66,7 @@ export function proxyFlow(deps: HealerDeps, rule: EgressRule & { actions: readon
     },
     empty: EMPTY_PROXY_GROUP,
     dependencies: [],
-    plan: async (snap, attempt) => planProxy({ snap, result: facts, policy, member, ...attempt, config, traits: traitsOf }),
+    plan: async (snap, attempt) => planProxy({ snap, result: facts, policy, member, ...attempt, config, traits: traitsOf, ...podFacts }),
     commitOf: (plan) => plan.commit,
     actionOf: (plan) => (plan.next.kind === 'act' ? plan.next.action : undefined),
     answer(plan) {
@@ -69,22 +79,38 @@ export function proxyFlow(deps: HealerDeps, rule: EgressRule & { actions: readon
     },
     perform(plan) {
       const next = acting(plan);
+      if (next.action === 'restart') {
+        // The egress rule names no deleteFallback: a PodDisruptionBudget on the proxies defers the restart.
+        const why = `the ${role} proxy fails and traffic has moved off it`;
+        return actionSpec('restart').perform(actionContext(deps), { rule: { name: rule.name, kind: rule.kind, namespace: rule.namespace }, target: result.target, pod, why });
+      }
       const why = `every proxy of group ${rule.name} fails: no switch possible`;
       return actionSpec(next.action).perform(actionContext(deps), { rule, target: result.target, why, ...(next.action === 'switch-proxy' ? { to: next.to } : {}) });
     },
     settle(plan, outcome, done) {
       const next = acting(plan);
+      const settling = { action: next.action, reason: next.reason, token: next.token, member, eventId: ctx.event.id, outcome, done };
+      if (next.action === 'restart') {
+        const settled = settleProxy(settling, { status: next.status }, traitsOf);
+        return { ...settled, set: outcome.kind === 'performed' ? { lastRestartAt: done } : {} };
+      }
       const to = next.action === 'switch-proxy' ? { status: next.status, active: next.to } : { status: next.status };
-      return settleProxy({ action: next.action, reason: next.reason, token: next.token, member, eventId: ctx.event.id, outcome, done }, to, traitsOf);
+      return settleProxy(settling, to, traitsOf);
     },
     answerAfter(plan, outcome, done) {
       const next = acting(plan);
+      if (next.action === 'restart' && outcome.kind !== 'failed') {
+        const deferred = outcome.kind === 'deferred';
+        ctx.log.info({ detail: outcome.detail, role }, deferred ? 'proxy pod restart deferred' : 'proxy pod restarted');
+        return { event: healEvent(deferred ? 'skipped' : 'performed', { ...common(plan, done), action: 'restart', reason: deferred ? 'disruption-budget' : next.reason, detail: outcome.detail }) };
+      }
       if (outcome.kind === 'failed') {
         ctx.log.error({ detail: outcome.detail }, 'proxy group action failed');
         if (outcome.transient) throw unavailable(outcome.detail);
         return { event: healEvent('failed', { ...common(plan, done), action: next.action, reason: next.reason, detail: outcome.detail }) };
       }
-      return next.action === 'switch-proxy' ? changed(plan, next.to, next.status, done) : changed(plan, 'none', 'AllFailed', done);
+      if (next.action === 'switch-proxy') return changed(plan, next.to, next.status, done);
+      return changed(plan, 'none', 'AllFailed', done);
     },
   };
 }

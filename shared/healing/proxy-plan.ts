@@ -13,7 +13,9 @@ import type { CommitBody } from './target-plan.ts';
 export interface ProxyPlanInput {
   snap: { target: TargetState; unit: ProxyGroupState; budgetUsed: number };
   result: ResultFacts & { role: Role; runId: string; eventId: string };
-  policy: ProxyPolicy & { namespaceAllowed: boolean; dryRun: boolean };
+  policy: ProxyPolicy & { namespaceAllowed: boolean; dryRun: boolean; restartFailed: boolean };
+  /** The proxy pod the result is about, as the healer re-read it (none for a role without pods). */
+  pod?: { optedIn: boolean };
   member: string;
   now: number;
   alreadyCounted: boolean;
@@ -28,7 +30,8 @@ export type ProxyNext =
   | { kind: 'skip'; reason: Reason; audited: boolean; action: 'switch-proxy' | 'none' }
   | { kind: 'status-only'; to: Role; status: ProxyGroupStatus; reason: Reason }
   | { kind: 'act'; action: 'switch-proxy'; to: Role; status: ProxyGroupStatus; reason: Reason; token: string }
-  | { kind: 'act'; action: 'alert'; status: 'AllFailed'; reason: Reason; token: string };
+  | { kind: 'act'; action: 'alert'; status: 'AllFailed'; reason: Reason; token: string }
+  | { kind: 'act'; action: 'restart'; status: ProxyGroupStatus; reason: Reason; token: string };
 
 export interface ProxyPlan {
   commit: CommitBody;
@@ -80,6 +83,34 @@ function nextOf(verdict: ProxyVerdict, statusOnly: boolean, skipReason: Reason |
   }
 }
 
+/**
+ * Once traffic has moved off a role that fails, that role's failing pods are restarted when the rule's ladder has
+ * `restart`: nobody is served by them, and a fresh pod may pass again (then fail-back happens as ever). One restart
+ * per cooldown, through the guards of any restart (namespace, opt-in label, budget, dry run).
+ */
+function restartOfFailedRole(input: ProxyPlanInput, g: ProxyGroupState, verdict: ProxyVerdict): ProxyNext | undefined {
+  const { result, policy, now } = input;
+  if (!policy.restartFailed || verdict.kind !== 'skip' || result.outcome !== 'failed' || !input.pod) return undefined;
+  if (verdict.reason === 'stale-result' || verdict.reason === 'action-in-progress') return undefined;
+  const failures = result.role === 'primary' ? g.primaryFailures : g.secondaryFailures;
+  if (failures < policy.failureThreshold || g.status === 'AllFailed' || g.active === result.role) return undefined;
+  if (now < g.lastRestartAt + policy.cooldown) return { kind: 'skip', reason: 'cooldown', audited: true, action: 'none' };
+  const guarded = guard(
+    { kind: 'act', action: 'restart', reason: 'failed-over' },
+    {
+      namespaceAllowed: policy.namespaceAllowed,
+      target: input.pod.optedIn ? 'ok' : 'not-opted-in',
+      maxRestartShare: input.config.maxRestartShare,
+      budgetUsed: input.budgetRefused ? input.config.budgetMax : input.snap.budgetUsed,
+      budgetMax: input.config.budgetMax,
+      dryRun: policy.dryRun,
+    },
+    input.traits,
+  );
+  if (guarded.verdict.kind === 'skip') return { kind: 'skip', reason: guarded.verdict.reason, audited: true, action: 'none' };
+  return { kind: 'act', action: 'restart', status: g.status, reason: 'failed-over', token: input.token };
+}
+
 export function planProxy(input: ProxyPlanInput): ProxyPlan {
   const { snap, result, now } = input;
   const decision = decideProxy({ group: snap.unit, result, policy: input.policy, now, alreadyCounted: input.alreadyCounted });
@@ -87,7 +118,7 @@ export function planProxy(input: ProxyPlanInput): ProxyPlan {
   const target = input.alreadyCounted || stale ? snap.target : countResult(snap.target, result);
   const statusOnly = decision.verdict.kind === 'switch' && decision.verdict.to === snap.unit.active;
   const { verdict, skipReason } = guardProxy(input, decision.verdict, statusOnly);
-  const next = nextOf(verdict, statusOnly, skipReason, result.outcome, input.token);
+  const next = restartOfFailedRole(input, decision.group, verdict) ?? nextOf(verdict, statusOnly, skipReason, result.outcome, input.token);
   const acting = next.kind === 'act';
   let group: ProxyGroupState = acting ? { ...decision.group, pendingToken: input.token, pendingUntil: now + input.config.actionLeaseMs } : decision.group;
   if (next.kind === 'status-only') group = { ...group, status: next.status };
@@ -96,9 +127,9 @@ export function planProxy(input: ProxyPlanInput): ProxyPlan {
     unit: group,
     unitFailing: 'keep',
     ruleFailing: 'keep',
-    ...(acting && next.action === 'switch-proxy' ? { budget: { member: input.token, max: input.config.budgetMax } } : {}),
+    ...(acting && input.traits(next.action).budgeted ? { budget: { member: input.token, max: input.config.budgetMax } } : {}),
     dedupeValue: acting ? `pending:${input.token}` : 'done',
-    stats: [[`reason:${verdict.reason}`, 1]],
+    stats: [[`reason:${next.reason}`, 1]],
     history: {
       at: new Date(now).toISOString(),
       target: input.member,
@@ -106,9 +137,9 @@ export function planProxy(input: ProxyPlanInput): ProxyPlan {
       role: result.role,
       outcome: result.outcome,
       decision: acting ? 'act' : 'skip',
-      reason: verdict.reason,
+      reason: next.reason,
       status: group.status,
-      action: verdict.kind === 'switch' || skipReason === 'dry-run' ? 'switch-proxy' : verdict.kind === 'enter-all-failed' ? 'alert' : undefined,
+      action: next.kind === 'act' && next.action === 'restart' ? 'restart' : verdict.kind === 'switch' || skipReason === 'dry-run' ? 'switch-proxy' : verdict.kind === 'enter-all-failed' ? 'alert' : undefined,
       detail: result.error,
     },
     now,

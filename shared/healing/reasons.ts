@@ -10,6 +10,7 @@ export const REASONS = [
   'primary-recovered',
   'secondary-recovered',
   'all-proxies-failed',
+  'failed-over',
   // not acted, expected
   'passing',
   'healed',

@@ -65,6 +65,8 @@ export interface ProxyGroupState {
   secondaryRunPassesBefore: number;
   lastSwitchAt: number;
   switches: number;
+  /** When a pod of a role that traffic had moved off was last restarted: one such restart per cooldown. */
+  lastRestartAt: number;
   pendingToken: string;
   pendingUntil: number;
 }
@@ -119,6 +121,7 @@ export const EMPTY_PROXY_GROUP: ProxyGroupState = Object.freeze({
   secondaryRunPassesBefore: 0,
   lastSwitchAt: 0,
   switches: 0,
+  lastRestartAt: 0,
   pendingToken: '',
   pendingUntil: 0,
 });

@@ -17,7 +17,7 @@ function input(group: Partial<ProxyGroupState>, over: Partial<ProxyPlanInput> = 
   return {
     snap: { target: EMPTY_TARGET, unit: { ...EMPTY_PROXY_GROUP, ...group }, budgetUsed: 0 },
     result: { role: 'primary', outcome: 'failed', observedAt: T0, runId: 'run-9', error: 'status 503', eventId: 'e-1', ...result },
-    policy: { failureThreshold: 2, successThreshold: 3, cooldown: 0, namespaceAllowed: true, dryRun: false },
+    policy: { failureThreshold: 2, successThreshold: 3, cooldown: 0, namespaceAllowed: true, dryRun: false, restartFailed: false },
     member: 'squid-egress:proxy:Proxy:squid-primary-0',
     now: T0,
     alreadyCounted: false,
@@ -72,4 +72,18 @@ test('table: a redelivered event', async (t) => {
     ['another lease holds the unit', { pending: 'tok' }, { pendingToken: 'other', pendingUntil: T0 + 1 }, 'again'],
   ];
   for (const [name, dedupe, holder, expected] of rows) await t.test(name, () => assert.equal(redelivery(dedupe, holder, T0), expected));
+});
+
+test('table: once traffic moved off a failing role, its failing pod is restarted (when the ladder has restart)', async (t) => {
+  const movedOff: Partial<ProxyGroupState> = { status: 'SecondaryActive', active: 'secondary', primaryFailures: 2, secondaryPasses: 3 };
+  const withRestart = (over: Partial<ProxyPlanInput['policy']> = {}) => ({ ...input({}).policy, restartFailed: true, cooldown: 60_000, ...over });
+  const rows: Array<[string, ProxyPlanInput, string]> = [
+    ['the failing primary\'s pod, opted in: restart under a lease and the budget', input(movedOff, { policy: withRestart(), pod: { optedIn: true } }), 'act restart SecondaryActive failed-over pending:tok budget'],
+    ['without restart in the ladder: nothing', input(movedOff, { pod: { optedIn: true } }), 'skip below-threshold audited(none) done'],
+    ['not opted in', input(movedOff, { policy: withRestart(), pod: { optedIn: false } }), 'skip not-opted-in audited(none) done'],
+    ['within the cooldown of the last restart', input({ ...movedOff, lastRestartAt: T0 - 1_000 }, { policy: withRestart(), pod: { optedIn: true } }), 'skip cooldown audited(none) done'],
+    ['the role traffic is on is never restarted this way', input({ ...movedOff, status: 'PrimaryActive', active: 'primary' }, { policy: withRestart(), pod: { optedIn: true } }), 'act switch-proxy SecondaryActive primary-failed pending:tok budget'],
+    ['"no running pod": nothing to restart', input(movedOff, { policy: withRestart() }), 'skip below-threshold audited(none) done'],
+  ];
+  for (const [name, row, expected] of rows) await t.test(name, () => assert.equal(show(planProxy(row)), expected));
 });

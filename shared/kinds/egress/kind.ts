@@ -10,7 +10,7 @@ export const egressKind = defineKind({
   fn: 'check-egress',
   rule: egressRule,
   defaultActions: ['switch-proxy'],
-  allowedActions: ['switch-proxy', 'alert'],
+  allowedActions: ['switch-proxy', 'restart', 'alert'],
   podRule: false,
   probeFields: {
     url: z.string().optional(),
