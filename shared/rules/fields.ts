@@ -78,3 +78,9 @@ export const podTarget = {
   /** After a pod starts, how long its failures do not count (like the kubelet's initialDelaySeconds). */
   startupGrace: durationMs.default(0),
 };
+
+/** TLS to a pod IP: the name its certificate carries, or no verification at all (what the kubelet does). */
+export const tlsOptions = z.strictObject({
+  serverName: z.string().min(1).optional(),
+  insecureSkipVerify: z.boolean().default(false),
+});

@@ -1,6 +1,6 @@
 // The grpc kind's rule: grpc.health.v1.Health/Check on each pod's port, as the kubelet's grpc probe calls it.
 import { z } from 'zod';
-import { healing, podTarget } from '../../rules/fields.ts';
+import { healing, podTarget, tlsOptions } from '../../rules/fields.ts';
 
 export const grpcRule = z.strictObject({
   name: z.string(),
@@ -12,11 +12,6 @@ export const grpcRule = z.strictObject({
   service: z.string().default(''),
   slowMs: z.number().int().min(1).optional(),
   /** Plaintext unless set (the kubelet only speaks plaintext); then TLS, verified as the http kind's `tls` is. */
-  tls: z
-    .strictObject({
-      serverName: z.string().min(1).optional(),
-      insecureSkipVerify: z.boolean().default(false),
-    })
-    .optional(),
+  tls: tlsOptions.optional(),
 });
 export type GrpcRule = z.infer<typeof grpcRule>;

@@ -1,6 +1,6 @@
 // The http kind's rule: a request to each pod, judged on its status, its body and how fast it came.
 import { z } from 'zod';
-import { expectedStatus, healing, podTarget } from '../../rules/fields.ts';
+import { expectedStatus, healing, podTarget, tlsOptions } from '../../rules/fields.ts';
 
 const bodyMatch = z.strictObject({
   regex: z
@@ -36,11 +36,6 @@ export const httpRule = z.strictObject({
   body: bodyMatch.optional(),
   slowMs: z.number().int().min(1).optional(),
   /** HTTPS to a pod IP: the name its certificate carries, or no verification at all (what the kubelet does). */
-  tls: z
-    .strictObject({
-      serverName: z.string().min(1).optional(),
-      insecureSkipVerify: z.boolean().default(false),
-    })
-    .optional(),
+  tls: tlsOptions.optional(),
 });
 export type HttpRule = z.infer<typeof httpRule>;
