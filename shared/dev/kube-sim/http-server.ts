@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Cluster } from './cluster.ts';
+import { handleAutoscaling } from './autoscaling.ts';
 import { execEndpoint } from './exec-websocket.ts';
 import { handleApps } from './routes-apps.ts';
 import { handleCore } from './routes-core.ts';
@@ -12,6 +13,7 @@ import type { RequestRecord } from './types.ts';
 
 const GROUPS: Record<string, RouteHandler> = {
   'apps/v1': handleApps,
+  'autoscaling/v2': handleAutoscaling,
   'discovery.k8s.io/v1': handleDiscovery,
   'policy/v1': handlePolicy,
 };

@@ -194,6 +194,19 @@ export interface PdbObject extends KubeObject {
   };
 }
 
+export interface HpaObject extends KubeObject {
+  apiVersion: 'autoscaling/v2';
+  kind: 'HorizontalPodAutoscaler';
+  spec: {
+    scaleTargetRef: { apiVersion?: string; kind: string; name: string };
+    minReplicas?: number;
+    maxReplicas: number;
+    metrics?: Json[];
+    behavior?: JsonObject;
+  };
+  status: Record<string, Json>;
+}
+
 export interface NamespaceObject extends KubeObject {
   apiVersion: 'v1';
   kind: 'Namespace';
