@@ -129,6 +129,7 @@ export interface DeploymentObject extends KubeObject {
     strategy: Record<string, Json>;
     revisionHistoryLimit: number;
     progressDeadlineSeconds: number;
+    paused?: boolean;
   };
   status: Record<string, Json>;
 }
