@@ -77,7 +77,9 @@ export type Fault =
   | { kind: 'error'; code: 500 | 503 }
   /** The answer comes only after delayMs; the request is served at once unless `served` is false (then it
    *  is answered 504 Timeout without having been served). */
-  | { kind: 'slow'; delayMs: number; served?: boolean };
+  | { kind: 'slow'; delayMs: number; served?: boolean }
+  /** Another client's write lands just before this request is served (a real race: preconditions then see it). */
+  | { kind: 'race'; write: () => unknown };
 
 export interface FaultRule {
   method: string;
@@ -94,7 +96,7 @@ function takeFault(faults: FaultRule[], method: string, path: string): Fault | u
   return rule.fault;
 }
 
-function faultAnswer(fault: Exclude<Fault, { kind: 'slow' }>): { status: number; body: unknown; plain?: { text: string; headers: Record<string, string> } } {
+function faultAnswer(fault: Extract<Fault, { kind: 'throttle' | 'error' }>): { status: number; body: unknown; plain?: { text: string; headers: Record<string, string> } } {
   if (fault.kind === 'throttle') {
     // What the flow-control filter writes: not a Status object, just text and the header.
     return { status: 429, body: undefined, plain: { text: 'Too many requests, please try again later.\n', headers: { 'retry-after': String(fault.retryAfterSeconds) } } };
@@ -171,8 +173,9 @@ export async function startHttpServer(
           body: await readBody(req),
         };
         const denied = denials.some((d) => d.method === record.method && d.path.test(record.path));
+        if (fault?.kind === 'race') await fault.write();
         if (fault?.kind === 'slow' && fault.served === false) ({ status, body } = { status: 504, body: timeoutStatus().status });
-        else if (fault && fault.kind !== 'slow') ({ status, body, plain } = faultAnswer(fault));
+        else if (fault?.kind === 'throttle' || fault?.kind === 'error') ({ status, body, plain } = faultAnswer(fault));
         else ({ status, body } = denied ? forbidden(record.method, record.path) : route(apiRequest, cluster));
       } catch (err) {
         const failure = err instanceof ApiError ? err : internalError(err instanceof Error ? err.message : String(err));
