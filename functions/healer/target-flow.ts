@@ -25,6 +25,7 @@ import type { HealerDeps } from './deps.ts';
 import { RELOAD } from './pipeline.ts';
 import type { Flow } from './pipeline.ts';
 import { confirmByProbe } from './confirm.ts';
+import { restoreAfterJudgement } from './hpa-restore.ts';
 import { readPodFacts } from './pod-facts.ts';
 
 export type TargetRule = Exclude<ResolvedRule, { kind: 'egress' }>;
@@ -134,6 +135,7 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: CheckResu
       return planned;
     },
     commitOf: (plan) => plan.commit,
+    afterCommit: (plan) => restoreAfterJudgement(deps, rule, target, plan, ctx.log),
     actionOf: (plan) => plan.act?.action,
     answer(plan) {
       const { verdict } = plan;

@@ -65,6 +65,8 @@ export interface TargetPlan {
   /** A skip is audited (heal.skipped) unless it is a pass that settles nothing. */
   audited: boolean;
   consecutiveFailures: number;
+  /** Set when this result settled whether the unit's last action healed it. */
+  judged?: 'healed' | 'not-healed';
 }
 
 export type TargetPlanStep = TargetPlan | { kind: 'need-facts'; action: Action };
@@ -181,5 +183,6 @@ export function planTarget(input: TargetPlanInput): TargetPlanStep {
     // Passes are many and say nothing new unless they settle an action; everything about a failure is audited.
     audited: result.outcome === 'failed' || decision.judged !== undefined,
     consecutiveFailures: failures,
+    ...(decision.judged ? { judged: decision.judged } : {}),
   };
 }
