@@ -36,11 +36,15 @@ test('while the new pods of a rollout are still starting, updatedReplicas is sho
   await sim.createDeployment({ namespace: 'shop', name: 'web', replicas: 2, podLabels: { app: 'web' } });
   const apps = sim.kubeConfig().makeApiClient(AppsV1Api);
   hold = new Promise((resolve) => (release = resolve));
-  await apps.patchNamespacedDeployment({ namespace: 'shop', name: 'web', body: restartedAt('2026-01-01T00:00:00Z') }, strategic);
-  const rolling = await apps.readNamespacedDeployment({ namespace: 'shop', name: 'web' });
-  assert.equal(rolling.status?.observedGeneration, rolling.metadata?.generation);
-  assert.ok((rolling.status?.updatedReplicas ?? 0) < 2, `updatedReplicas ${rolling.status?.updatedReplicas}`);
-  release();
+  try {
+    await apps.patchNamespacedDeployment({ namespace: 'shop', name: 'web', body: restartedAt('2026-01-01T00:00:00Z') }, strategic);
+    const rolling = await apps.readNamespacedDeployment({ namespace: 'shop', name: 'web' });
+    assert.equal(rolling.status?.observedGeneration, rolling.metadata?.generation);
+    assert.ok((rolling.status?.updatedReplicas ?? 0) < 2, `updatedReplicas ${rolling.status?.updatedReplicas}`);
+  } finally {
+    // Pods left starting for ever would hold the simulator's close.
+    release();
+  }
   await sim.settle();
   const done = await apps.readNamespacedDeployment({ namespace: 'shop', name: 'web' });
   assert.deepEqual([done.status?.updatedReplicas, done.status?.replicas, done.status?.availableReplicas], [2, 2, 2]);
