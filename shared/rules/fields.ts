@@ -75,4 +75,6 @@ export const podTarget = {
   deleteFallback: z.boolean().default(false),
   /** Before a restart the healer runs the rule's probe against the pod itself; a pass cancels the restart. */
   confirm: z.boolean().default(true),
+  /** What a restart becomes when more of a workload's pods fail together than MAX_RESTART_SHARE allows. */
+  sharedCause: z.enum(['alert', 'rollout-restart']).default('alert'),
 };
