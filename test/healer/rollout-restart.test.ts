@@ -97,3 +97,18 @@ test('confirmed first: a pod that answers the rule\'s own probe now is not rolle
   assert.deepEqual([dataOf(answer!).action, dataOf(answer!).reason], ['rollout-restart', 'confirmed-healthy']);
   assert.equal(rolloutPatches(h), 0);
 });
+
+test('a single-replica workload behind minAvailable: 1 — the restart is done by a rollout restart, never a delete', async (t) => {
+  const h = await startHarness(t, { rules: rules('actions: [restart, alert]\nconfirm: false') });
+  const [pod] = await deploy(h, 'shop', 'web', 1);
+  h.sim.createPdb({ namespace: 'shop', name: 'web', selector: { app: 'web' }, minAvailable: 1 });
+  let answer;
+  for (const i of [1, 2, 3]) answer = await fail(h, pod!, i * 1000);
+  assert.equal(answer!.headers['ce-type'], EventType.healPerformed, answer!.text);
+  assert.deepEqual([dataOf(answer!).action, dataOf(answer!).reason], ['restart', 'threshold-reached']);
+  assert.match(String(dataOf(answer!).detail), /the only pod of deployment shop\/web: restarted the rollout/);
+  assert.equal(h.sim.requests.filter((r) => r.path.endsWith('/eviction') && r.status === 429).length, 1);
+  assert.equal(h.sim.requests.filter((r) => r.method === 'DELETE').length, 0);
+  await h.sim.settle();
+  assert.deepEqual(h.podsOf('shop', 'web').filter((p) => p === pod), [], 'replaced by the rollout');
+});
