@@ -48,6 +48,9 @@ export interface Flow<U extends { version: number; pendingToken: string; pending
   commitOf(plan: P): CommitBody;
   /** The action to perform once the plan is committed, if any. */
   actionOf(plan: P): Action | undefined;
+  /** Runs once the plan is committed, before its action if any (e.g. what a judgement of the unit implies for the
+   *  cluster); never throws: what it cannot do waits for a later decision. */
+  afterCommit?(plan: P): Promise<void>;
   /** The answer when no action follows. */
   answer(plan: P): Reply;
   perform(plan: P): Promise<ActionOutcome>;
@@ -101,6 +104,7 @@ export async function runPipeline<U extends { version: number; pendingToken: str
       budgetRefused = true;
       continue;
     }
+    await flow.afterCommit?.(plan);
     if (action === undefined) return flow.answer(plan);
 
     const outcome = await flow.perform(plan);

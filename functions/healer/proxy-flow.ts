@@ -100,9 +100,11 @@ export function proxyFlow(
     answerAfter(plan, outcome, done) {
       const next = acting(plan);
       if (next.action === 'restart' && outcome.kind !== 'failed') {
-        const deferred = outcome.kind === 'deferred';
-        ctx.log.info({ detail: outcome.detail, role }, deferred ? 'proxy pod restart deferred' : 'proxy pod restarted');
-        return { event: healEvent(deferred ? 'skipped' : 'performed', { ...common(plan, done), action: 'restart', reason: deferred ? 'disruption-budget' : next.reason, detail: outcome.detail }) };
+        const fields = { ...common(plan, done), action: 'restart' as const, detail: outcome.detail };
+        ctx.log.info({ detail: outcome.detail, role, outcome: outcome.kind }, 'proxy pod restart');
+        if (outcome.kind === 'performed') return { event: healEvent('performed', { ...fields, reason: next.reason }) };
+        // Put off (a PodDisruptionBudget) or declined: nothing was done, said as a skip with its reason.
+        return { event: healEvent('skipped', { ...fields, reason: outcome.reason ?? 'disruption-budget' }) };
       }
       if (outcome.kind === 'failed') {
         ctx.log.error({ detail: outcome.detail }, 'proxy group action failed');

@@ -4,7 +4,7 @@ import { actionSpec, traitsOf } from '../../shared/actions/catalog.ts';
 import type { Action } from '../../shared/actions/catalog.ts';
 import { failure } from '../../shared/actions/outcome.ts';
 import type { JudgedResult, Target } from '../../shared/events/schemas.ts';
-import { settleExpiredLease, settleTarget } from '../../shared/healing/settle.ts';
+import { settleExpiredLease, settledReason, settleTarget } from '../../shared/healing/settle.ts';
 import type { LeaseFinding } from '../../shared/healing/settle.ts';
 import { EMPTY_UNIT } from '../../shared/healing/state.ts';
 import type { UnitState } from '../../shared/healing/state.ts';
@@ -25,6 +25,7 @@ import type { HealerDeps } from './deps.ts';
 import { RELOAD } from './pipeline.ts';
 import type { Flow } from './pipeline.ts';
 import { confirmByProbe } from './confirm.ts';
+import { restoreAfterJudgement } from './hpa-restore.ts';
 import { readPodFacts } from './pod-facts.ts';
 
 export type TargetRule = Exclude<ResolvedRule, { kind: 'egress' }>;
@@ -146,6 +147,7 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: JudgedRes
       return RELOAD;
     },
     commitOf: (plan) => plan.commit,
+    afterCommit: (plan) => restoreAfterJudgement(deps, rule, target, plan, ctx.log),
     actionOf: (plan) => plan.act?.action,
     answer(plan) {
       const { verdict } = plan;
@@ -170,9 +172,9 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: JudgedRes
         log.info({ detail: outcome.detail }, 'healed');
         return { event: healEvent('performed', { ...fields, reason }) };
       }
-      if (outcome.kind === 'deferred') {
-        log.info({ detail: outcome.detail }, 'action deferred: will retry on a later failure');
-        return { event: healEvent('skipped', { ...fields, reason: 'disruption-budget' }) };
+      if (outcome.kind === 'deferred' || outcome.kind === 'declined') {
+        log.info({ detail: outcome.detail }, outcome.kind === 'deferred' ? 'action deferred: will retry on a later failure' : 'action declined: the next rung after the cooldown');
+        return { event: healEvent('skipped', { ...fields, reason: settledReason({ outcome, reason }) }) };
       }
       log.error({ detail: outcome.detail, transient: outcome.transient }, 'action failed');
       if (outcome.transient) throw unavailable(`action ${action} failed, retry: ${outcome.detail}`);

@@ -50,6 +50,9 @@ export interface ActionRule {
   namespace: string;
   deleteFallback?: boolean;
   scale?: { replicas?: number | undefined; step: number; max: number } | undefined;
+  /** The rule's pace (ms): how long a raised HPA minimum is held when the unit is not judged healed. */
+  cooldown?: number;
+  verifyWindow?: number;
   service?: string;
   proxies?: { primary: { selector: Record<string, string> }; secondary: { selector: Record<string, string> } };
 }

@@ -2,10 +2,11 @@
 import type { ActionSpec, ActionTraits } from './action.ts';
 import { alert } from './alert.ts';
 import { restart } from './restart.ts';
+import { rolloutRestart } from './rollout-restart.ts';
 import { scale } from './scale.ts';
 import { switchProxy } from './switch-proxy.ts';
 
-export const ACTION_CATALOG = [restart, scale, alert, switchProxy] as const;
+export const ACTION_CATALOG = [restart, scale, alert, switchProxy, rolloutRestart] as const;
 
 export type Action = (typeof ACTION_CATALOG)[number]['name'];
 // z.enum needs a non-empty tuple; the catalog is one by construction.

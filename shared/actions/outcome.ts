@@ -1,9 +1,19 @@
 // How an action on the cluster ended: done, not now (retry on a later event), or failed (transient or final).
+import type { Reason } from '../healing/reasons.ts';
 import { apiMessage, apiStatus } from '../kubernetes/client.ts';
+
+/** Why an action put itself off: a PodDisruptionBudget (the default), or a rollout already replacing the pods. */
+export type DeferReason = Extract<Reason, 'disruption-budget' | 'rollout-in-progress'>;
+/** Why an action found it cannot help here, whatever the moment. */
+export type DeclineReason = Extract<Reason, 'hpa-at-max' | 'hpa-owned-by-keda' | 'deployment-paused'>;
 
 export type ActionOutcome =
   | { kind: 'performed'; detail: string }
-  | { kind: 'deferred'; detail: string }
+  /** Not now: nothing done, the budget given back; a later failure tries again. */
+  | { kind: 'deferred'; detail: string; reason?: DeferReason }
+  /** Cannot help here (an HPA at its maximum, a paused Deployment): nothing done; as after a final failure, the
+   *  cooldown applies and the next decision takes the next rung, but it is audited as a skip with its reason. */
+  | { kind: 'declined'; reason: DeclineReason; detail: string }
   | { kind: 'failed'; transient: boolean; detail: string };
 
 /** The API server's retryable answers (and no answer at all) are transient; other 4xx are final. An action that

@@ -1,10 +1,13 @@
 // restart: evicts the pod through the Eviction API, which honours PodDisruptionBudgets; DELETE only as an opt-in fallback.
-// Both carry the uid of the pod the decision read, so a pod recreated under the same name is never hit.
+// Both carry the uid of the pod the decision read, so a pod recreated under the same name is never hit. The only pod of
+// a single-replica Deployment, which a budget never lets go, is replaced by a rollout restart of its Deployment instead.
 import { apiStatus, isDisruptionBudgetRefusal } from '../kubernetes/client.ts';
-import type { KubeClients } from '../kubernetes/client.ts';
+import type { KubeClients, k8s } from '../kubernetes/client.ts';
+import { deploymentOf } from '../kubernetes/owner-chain.ts';
 import { defineAction } from './action.ts';
 import { failure, unanswered } from './outcome.ts';
 import type { ActionOutcome } from './outcome.ts';
+import { restartRollout } from './rollout-restart.ts';
 
 interface Victim {
   namespace: string;
@@ -37,6 +40,18 @@ function settled(error: unknown, pod: Victim): ActionOutcome | undefined {
   return undefined;
 }
 
+/** Under minAvailable: 1 a single-replica Deployment's only pod can never be evicted; its own rollout replaces it
+ *  without going below one available pod (maxSurge first), which is what the budget protects. Undefined: not such a pod. */
+async function rolloutInstead(kube: KubeClients, pod: k8s.V1Pod, now: number): Promise<ActionOutcome | undefined> {
+  const namespace = pod.metadata?.namespace ?? '';
+  const owner = await deploymentOf(kube, pod);
+  if (!owner.found) return undefined;
+  const d = await kube.apps.readNamespacedDeployment({ namespace, name: owner.name }, kube.options());
+  if ((d.spec?.replicas ?? 1) !== 1) return undefined;
+  const outcome = await restartRollout(kube, namespace, owner.name, now);
+  return { ...outcome, detail: `a PodDisruptionBudget forbids evicting ${namespace}/${pod.metadata?.name}, the only pod of deployment ${namespace}/${owner.name}: ${outcome.detail}` };
+}
+
 export const restart = defineAction({
   name: 'restart',
   budgeted: true,
@@ -51,6 +66,9 @@ export const restart = defineAction({
     { apiGroup: '', resource: 'pods', verbs: ['delete'] },
     // Confirming an exec rule's failure runs its command in the pod, as check-pods does.
     { apiGroup: '', resource: 'pods/exec', verbs: ['create', 'get'] },
+    // A single-replica Deployment behind a budget: its owner is found and its rollout restarted.
+    { apiGroup: 'apps', resource: 'replicasets', verbs: ['get'] },
+    { apiGroup: 'apps', resource: 'deployments', verbs: ['get', 'patch'] },
   ],
   async wasDone(ctx, { namespace, pod, uid }) {
     const kube = await ctx.kube();
@@ -83,6 +101,8 @@ export const restart = defineAction({
       if (known) return known;
       // Only a budget's refusal is "not now"; a throttling 429 (API Priority and Fairness) is a transient fault.
       if (!isDisruptionBudgetRefusal(error)) return failure(error, `evicting ${namespace}/${name}`);
+      const instead = read ? await rolloutInstead(kube, read, ctx.now()).catch((e: unknown) => failure(e, `restarting the rollout of the owner of ${namespace}/${name}`)) : undefined;
+      if (instead) return instead;
       if (!rule.deleteFallback) return { kind: 'deferred', detail: `a PodDisruptionBudget forbids evicting ${namespace}/${name} now` };
     }
     try {

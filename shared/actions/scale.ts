@@ -1,9 +1,11 @@
-// scale: adds replicas to the Deployment that owns the pod, through its scale subresource, within the rule's bounds.
+// scale: adds replicas to the Deployment that owns the pod, through its scale subresource, within the rule's bounds;
+// under an HPA, through the HPA's minReplicas (hpa.ts), since the HPA undoes any write to the scale subresource.
 // Each write carries the resourceVersion it was computed from: a concurrent change is re-read, never overwritten.
 import { apiStatus } from '../kubernetes/client.ts';
 import type { KubeClients } from '../kubernetes/client.ts';
 import { deploymentOf } from '../kubernetes/owner-chain.ts';
 import { defineAction } from './action.ts';
+import { holdMs, hpaOf, raiseMinReplicas } from './hpa.ts';
 import { failure, unanswered } from './outcome.ts';
 import type { ActionOutcome } from './outcome.ts';
 
@@ -59,6 +61,8 @@ export const scale = defineAction({
   permissions: [
     { apiGroup: 'apps', resource: 'replicasets', verbs: ['get'] },
     { apiGroup: 'apps', resource: 'deployments/scale', verbs: ['get', 'patch'] },
+    // Under an HPA the minimum is raised (and later restored) on the HPA instead.
+    { apiGroup: 'autoscaling', resource: 'horizontalpodautoscalers', verbs: ['get', 'list', 'patch'] },
   ],
   async perform(ctx, { rule, pod }) {
     const namespace = rule.namespace;
@@ -69,6 +73,8 @@ export const scale = defineAction({
     try {
       const owner = await deploymentOf(kube, pod);
       if (!owner.found) return { kind: 'failed', transient: false, detail: owner.detail };
+      const hpa = await hpaOf(kube, namespace, owner.name);
+      if (hpa) return await raiseMinReplicas(kube, hpa, owner.name, bounds, ctx.now() + holdMs(rule));
       return await scaleTo(kube, namespace, owner.name, bounds);
     } catch (error) {
       return failure(error, `scaling the owner of ${namespace}/${pod.metadata?.name}`);

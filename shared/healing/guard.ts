@@ -13,6 +13,8 @@ export interface GuardFacts {
   workloadPods?: number;
   workloadFailing?: number;
   maxRestartShare: number;
+  /** What the rule does about a shared cause (its `sharedCause` field), instead of the action's own conversion. */
+  sharedCause?: Action;
   /** What the healer's own probe of the pod found just before the action, when the action confirms first. */
   confirmed?: 'passed' | 'failed' | 'not-run';
   confirmDetail?: string;
@@ -29,7 +31,7 @@ export interface Guarded {
 }
 
 /** `traits` is the action catalog's: which actions are budgeted, and what each becomes behind a failing
- *  dependency or a shared cause. */
+ *  dependency or a shared cause (unless the rule chose otherwise for a shared cause). */
 export function guard(verdict: Verdict, facts: GuardFacts, traits: ActionTraitsOf): Guarded {
   if (verdict.kind === 'skip') return { verdict };
   let { action, reason } = verdict;
@@ -51,7 +53,7 @@ export function guard(verdict: Verdict, facts: GuardFacts, traits: ActionTraitsO
   if (whenSharedCause !== undefined && facts.workloadPods !== undefined && facts.workloadFailing !== undefined) {
     const allowed = Math.max(1, Math.floor(facts.workloadPods * facts.maxRestartShare));
     if (facts.workloadFailing > allowed) {
-      action = whenSharedCause;
+      action = facts.sharedCause ?? whenSharedCause;
       reason = 'shared-cause';
       detail = `${facts.workloadFailing} of ${facts.workloadPods} pods are failing: a shared cause is likely`;
     }

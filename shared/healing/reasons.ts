@@ -33,6 +33,12 @@ export const REASONS = [
   'target-unreadable',
   'confirmed-healthy',
   'unconfirmed',
+  // an action put itself off (not now): a rollout is already replacing the workload's pods
+  'rollout-in-progress',
+  // an action declined (it cannot help here): the next rung after the cooldown
+  'hpa-at-max',
+  'hpa-owned-by-keda',
+  'deployment-paused',
   // an action's lease ran out before its outcome was recorded: resolved against the cluster
   'lease-expired',
 ] as const;

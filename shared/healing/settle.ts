@@ -17,9 +17,10 @@ export interface Settling {
   done: number;
 }
 
-/** The reason the record gives: a PodDisruptionBudget deferral is a reason of its own. */
+/** The reason the record gives: a deferral or a decline is a reason of its own (a PodDisruptionBudget by default). */
 export function settledReason(s: Pick<Settling, 'outcome' | 'reason'>): Reason {
-  return s.outcome.kind === 'deferred' ? 'disruption-budget' : s.reason;
+  if (s.outcome.kind === 'deferred') return s.outcome.reason ?? 'disruption-budget';
+  return s.outcome.kind === 'declined' ? s.outcome.reason : s.reason;
 }
 
 function common(s: Settling, traits: ActionTraitsOf): Omit<FinalizeRequest, 'set' | 'incr'> {
@@ -49,9 +50,9 @@ export function settleTarget(s: Settling, ladder: { step: number; length: number
     set:
       outcome.kind === 'performed'
         ? { lastAction: s.action, lastActionAt: done, verifyingAction: s.action, verifyingSince: done }
-        : outcome.kind === 'failed' && !outcome.transient
-          ? // An action that cannot work (forbidden, no owner to scale) must not be retried at every result:
-            // the cooldown applies and the next decision takes the next rung (an alert, typically).
+        : outcome.kind === 'declined' || (outcome.kind === 'failed' && !outcome.transient)
+          ? // An action that cannot work (forbidden, no owner to scale, an HPA at its maximum) must not be retried at
+            // every result: the cooldown applies and the next decision takes the next rung (an alert, typically).
             { lastAction: s.action, lastActionAt: done, ladderStep: Math.min(ladder.step + 1, ladder.length - 1) }
           : {},
     incr: outcome.kind === 'performed' ? [['actionsPerformed', 1]] : [],

@@ -20,7 +20,7 @@ export interface TargetSnapshot {
 
 /** What a fresh read of the cluster found, before any action on the target. */
 export interface TargetFacts {
-  guard: Omit<GuardFacts, 'budgetUsed' | 'failingDependency' | 'workloadFailing'>;
+  guard: Omit<GuardFacts, 'budgetUsed' | 'failingDependency' | 'workloadFailing' | 'sharedCause'>;
   /** Names of the live pods of the target's workload, when it has one. */
   siblings?: readonly string[];
   /** Why the target could not be read (forbidden, refused for good). */
@@ -31,6 +31,8 @@ export interface TargetFacts {
 
 export interface TargetPolicy extends HealingPolicy {
   name: string;
+  /** Pod rules: what a shared cause turns a restart into (alert by default). */
+  sharedCause?: Action;
 }
 
 export interface TargetPlanInput {
@@ -65,6 +67,8 @@ export interface TargetPlan {
   /** A skip is audited (heal.skipped) unless it is a pass that settles nothing. */
   audited: boolean;
   consecutiveFailures: number;
+  /** Set when this result settled whether the unit's last action healed it. */
+  judged?: 'healed' | 'not-healed';
 }
 
 export type TargetPlanStep = TargetPlan | { kind: 'need-facts'; action: Action };
@@ -126,6 +130,7 @@ export function planTarget(input: TargetPlanInput): TargetPlanStep {
         budgetUsed: input.budgetRefused ? config.budgetMax : snap.budgetUsed,
         ...(snap.failingDependencies[0] ? { failingDependency: snap.failingDependencies[0] } : {}),
         ...(siblings ? { workloadFailing: workloadFailing(siblings, failing, self) } : {}),
+        ...(policy.sharedCause ? { sharedCause: policy.sharedCause } : {}),
       },
       input.traits,
     );
@@ -181,5 +186,6 @@ export function planTarget(input: TargetPlanInput): TargetPlanStep {
     // Passes are many and say nothing new unless they settle an action; everything about a failure is audited.
     audited: result.outcome === 'failed' || decision.judged !== undefined,
     consecutiveFailures: failures,
+    ...(decision.judged ? { judged: decision.judged } : {}),
   };
 }

@@ -19,6 +19,7 @@ export interface KubeClients {
   readonly config: k8s.KubeConfig;
   readonly core: k8s.CoreV1Api;
   readonly apps: k8s.AppsV1Api;
+  readonly autoscaling: k8s.AutoscalingV2Api;
   readonly discovery: k8s.DiscoveryV1Api;
   readonly exec: k8s.Exec;
   readonly timeoutMs: number;
@@ -60,6 +61,7 @@ export async function createKubeClients(opts: { config?: k8s.KubeConfig; timeout
     config,
     core: config.makeApiClient(mod.CoreV1Api),
     apps: config.makeApiClient(mod.AppsV1Api),
+    autoscaling: config.makeApiClient(mod.AutoscalingV2Api),
     discovery: config.makeApiClient(mod.DiscoveryV1Api),
     exec: new mod.Exec(
       config,

@@ -3,7 +3,7 @@
 import { ACTION_CATALOG } from '../actions/catalog.ts';
 
 export interface Permission {
-  apiGroup: '' | 'apps' | 'discovery.k8s.io';
+  apiGroup: '' | 'apps' | 'autoscaling' | 'discovery.k8s.io';
   resource: string;
   verbs: readonly string[];
 }

@@ -77,6 +77,8 @@ export const podTarget = {
   confirm: z.boolean().default(true),
   /** After a pod starts, how long its failures do not count (like the kubelet's initialDelaySeconds). */
   startupGrace: durationMs.default(0),
+  /** What a restart becomes when more of a workload's pods fail together than MAX_RESTART_SHARE allows. */
+  sharedCause: z.enum(['alert', 'rollout-restart']).default('alert'),
 };
 
 /** TLS to a pod IP: the name its certificate carries, or no verification at all (what the kubelet does). */

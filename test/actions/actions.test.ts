@@ -60,6 +60,27 @@ test('restart behind a PodDisruptionBudget is deferred, or deletes with deleteFa
   assert.match(deleted.detail, /deleted pod shop\/web-.* \(eviction refused by a PodDisruptionBudget; deleteFallback is on\)/);
 });
 
+test('restart of the only pod of a single-replica Deployment behind a PodDisruptionBudget restarts its rollout instead', async (t) => {
+  const { sim, ctx } = await cluster(t);
+  await sim.createDeployment({ namespace: 'shop', name: 'solo', replicas: 1, podLabels: { app: 'solo' }, containers: [{ name: 'app', ports: [8080] }] });
+  sim.createPdb({ namespace: 'shop', name: 'solo', selector: { app: 'solo' }, minAvailable: 1 });
+  const [only] = sim.listPods('shop', { app: 'solo' });
+  const pod = only as unknown as k8s.V1Pod;
+  const outcome = await actionSpec('restart').perform(ctx, { rule: rule(), target: podTarget(pod.metadata!.name!), pod, why: 'test' });
+  assert.equal(outcome.kind, 'performed', outcome.detail);
+  assert.match(outcome.detail, /^a PodDisruptionBudget forbids evicting shop\/solo-.*, the only pod of deployment shop\/solo: restarted the rollout of deployment shop\/solo \(restartedAt .*\)$/);
+  assert.equal(sim.requests.filter((r) => r.method === 'DELETE').length, 0, 'never deleted');
+  await sim.settle();
+  const [replacement] = sim.listPods('shop', { app: 'solo' });
+  assert.notEqual(replacement?.metadata.name, pod.metadata!.name, 'the rollout replaced it');
+
+  // With two replicas the budget may allow one later: deferred as before.
+  const victim = (await (await ctx.kube()).core.listNamespacedPod({ namespace: 'shop', labelSelector: 'app=web' })).items[0]!;
+  sim.createPdb({ namespace: 'shop', name: 'web', selector: WEB, minAvailable: 2 });
+  const deferred = await actionSpec('restart').perform(ctx, { rule: rule(), target: podTarget(victim.metadata!.name!), pod: victim, why: 'test' });
+  assert.equal(deferred.kind, 'deferred');
+});
+
 test('restart refused by RBAC is a final failure naming the status', async (t) => {
   const { sim, ctx, pods } = await cluster(t);
   sim.forbid('POST', /\/eviction$/);

@@ -26,6 +26,7 @@ test('table: how a target action is settled', async (t) => {
     ['a scale done: the pod stays in the sets', settling({ action: 'scale' }), { set: { lastAction: 'scale', lastActionAt: T0, verifyingAction: 'scale', verifyingSince: T0 }, incr: [['actionsPerformed', 1]], retry: false }],
     ['deferred by a PodDisruptionBudget: refunded, nothing set', settling({ outcome: { kind: 'deferred', detail: 'pdb' } }), { set: {}, incr: [], refund: 'tok', retry: false }],
     ['failed for good: the cooldown and the next rung', settling({ outcome: { kind: 'failed', transient: false, detail: '403' } }), { set: { lastAction: 'restart', lastActionAt: T0, ladderStep: 1 }, incr: [], refund: 'tok', retry: false }],
+    ['declined (an HPA at its maximum): refunded, the cooldown and the next rung', settling({ action: 'scale', outcome: { kind: 'declined', reason: 'hpa-at-max', detail: 'max' } }), { set: { lastAction: 'scale', lastActionAt: T0, ladderStep: 1 }, incr: [], refund: 'tok', retry: false }],
     ['failed for now: refunded and to be retried', settling({ outcome: { kind: 'failed', transient: true, detail: '503' } }), { set: {}, incr: [], refund: 'tok', retry: true }],
     ['an alert that failed is not refunded: it never took the budget', settling({ action: 'alert', outcome: { kind: 'failed', transient: true, detail: 'sink' } }), { set: {}, incr: [], retry: true }],
   ];
@@ -41,6 +42,14 @@ test('a deferral is recorded with its own reason', () => {
   const f = settleTarget(settling({ outcome: { kind: 'deferred', detail: 'pdb' } }), { step: 0, length: 2 }, traitsOf);
   assert.equal(f.history.reason, 'disruption-budget');
   assert.deepEqual(f.stats, [['restart:deferred', 1]]);
+  const rolling = settleTarget(settling({ outcome: { kind: 'deferred', reason: 'rollout-in-progress', detail: 'rolling' } }), { step: 0, length: 2 }, traitsOf);
+  assert.equal(rolling.history.reason, 'rollout-in-progress');
+});
+
+test('a decline is recorded with its own reason, and counted as declined', () => {
+  const f = settleTarget(settling({ action: 'scale', outcome: { kind: 'declined', reason: 'hpa-owned-by-keda', detail: 'keda' } }), { step: 1, length: 2 }, traitsOf);
+  assert.deepEqual([f.history.reason, f.history.decision], ['hpa-owned-by-keda', 'declined']);
+  assert.deepEqual(f.stats, [['scale:declined', 1]]);
 });
 
 test('a proxy group takes its new status only once the action is done', () => {

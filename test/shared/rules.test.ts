@@ -90,3 +90,22 @@ test('status ranges and durations parse in their operator forms', () => {
   assert.equal(h.verifyWindow, 45_000);
   assert.throws(() => parseRules({ rules: [{ name: 'h', kind: 'http', namespace: 'n', labelSelector: 'a=b', port: 80, expectedStatus: '399-200' }] }, 'i'), /invalid status range "399-200"/);
 });
+
+test('sharedCause: alert by default for pod rules, rollout-restart on request, nothing else', () => {
+  const rule = (extra: string) => `
+rules:
+  - name: web
+    kind: http
+    namespace: shop
+    labelSelector: app=web
+    port: 8080
+${extra}`;
+  const byDefault = parseRulesYaml(rule(''), 'rules.yaml').get('web');
+  assert.equal(byDefault && 'sharedCause' in byDefault && byDefault.sharedCause, 'alert');
+  const rolled = parseRulesYaml(rule('    sharedCause: rollout-restart\n'), 'rules.yaml').get('web');
+  assert.equal(rolled && 'sharedCause' in rolled && rolled.sharedCause, 'rollout-restart');
+  assert.throws(
+    () => parseRulesYaml(rule('    sharedCause: restart\n'), 'rules.yaml'),
+    (error: Problems) => /rule "web" field sharedCause: .*\(got "restart"\)/.test(error.problems.join('\n')),
+  );
+});

@@ -1,11 +1,12 @@
 // The simulated cluster: the store plus every controller, run to a fixed point after each write.
 import { LoopbackAllocator } from './addresses.ts';
+import { newHpa, reconcileHpas } from './autoscaling.ts';
 import { checkEviction, parseIntOrPercent, pdbStatus } from './disruption.ts';
 import { reconcileEndpointSlices } from './endpointslices.ts';
 import { setReadiness } from './pod-factory.ts';
 import { Store, timestamp } from './store.ts';
 import { Tasks } from './tasks.ts';
-import type { DeploymentSpec, PdbSpec, PodRuntime, ServiceSpec } from './types.ts';
+import type { DeploymentSpec, HpaSpec, PdbSpec, PodRuntime, ServiceSpec } from './types.ts';
 import type { DeploymentObject, NamespaceObject, ServiceObject, V1PodLike } from './wire-types.ts';
 import { Workloads } from './workloads.ts';
 
@@ -47,6 +48,8 @@ export class Cluster {
         for (const d of this.store.list('Deployment')) this.workloads.reconcileDeployment(d);
         for (const rs of this.store.list('ReplicaSet')) this.workloads.reconcileReplicaSet(rs);
         this.workloads.updateStatuses();
+        // After the statuses, so an HPA reports the replicas as they are; a rescale runs the controllers again.
+        if (reconcileHpas(this.store)) this.dirty = true;
         reconcileEndpointSlices(this.store);
         for (const pdb of this.store.list('PodDisruptionBudget')) {
           const status = pdbStatus(this.store, pdb);
@@ -165,6 +168,13 @@ export class Cluster {
       },
       status: { observedGeneration: 0, disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 },
     });
+    this.reconcile();
+  }
+
+  createHpa(spec: HpaSpec): void {
+    this.createNamespace(spec.namespace);
+    if (this.store.get('HorizontalPodAutoscaler', spec.namespace, spec.name)) throw new Error(`kube-sim: HPA ${spec.namespace}/${spec.name} exists`);
+    this.store.put('HorizontalPodAutoscaler', newHpa(spec));
     this.reconcile();
   }
 

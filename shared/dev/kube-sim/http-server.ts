@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Cluster } from './cluster.ts';
+import { handleAutoscaling } from './autoscaling.ts';
 import { execEndpoint } from './exec-websocket.ts';
 import { handleApps } from './routes-apps.ts';
 import { handleCore } from './routes-core.ts';
@@ -12,6 +13,7 @@ import type { RequestRecord } from './types.ts';
 
 const GROUPS: Record<string, RouteHandler> = {
   'apps/v1': handleApps,
+  'autoscaling/v2': handleAutoscaling,
   'discovery.k8s.io/v1': handleDiscovery,
   'policy/v1': handlePolicy,
 };
@@ -76,7 +78,9 @@ export type Fault =
   | { kind: 'error'; code: 409 | 500 | 503; served?: boolean }
   /** The answer comes only after delayMs; the request is served at once unless `served` is false (then it
    *  is answered 504 Timeout without having been served). */
-  | { kind: 'slow'; delayMs: number; served?: boolean };
+  | { kind: 'slow'; delayMs: number; served?: boolean }
+  /** Another client's write lands just before this request is served (a real race: preconditions then see it). */
+  | { kind: 'race'; write: () => unknown };
 
 export interface FaultRule {
   method: string;
@@ -93,7 +97,7 @@ function takeFault(faults: FaultRule[], method: string, path: string): Fault | u
   return rule.fault;
 }
 
-function faultAnswer(fault: Exclude<Fault, { kind: 'slow' }>): { status: number; body: unknown; plain?: { text: string; headers: Record<string, string> } } {
+function faultAnswer(fault: Extract<Fault, { kind: 'throttle' | 'error' }>): { status: number; body: unknown; plain?: { text: string; headers: Record<string, string> } } {
   if (fault.kind === 'throttle') {
     // What the flow-control filter writes: not a Status object, just text and the header.
     return { status: 429, body: undefined, plain: { text: 'Too many requests, please try again later.\n', headers: { 'retry-after': String(fault.retryAfterSeconds) } } };
@@ -175,8 +179,9 @@ export async function startHttpServer(
           body: await readBody(req),
         };
         const denied = denials.some((d) => d.method === record.method && d.path.test(record.path));
+        if (fault?.kind === 'race') await fault.write();
         if (fault?.kind === 'slow' && fault.served === false) ({ status, body } = { status: 504, body: timeoutStatus().status });
-        else if (fault && fault.kind !== 'slow') {
+        else if (fault?.kind === 'throttle' || fault?.kind === 'error') {
           if (fault.kind === 'error' && fault.served && !denied) route(apiRequest, cluster);
           ({ status, body, plain } = faultAnswer(fault));
         }

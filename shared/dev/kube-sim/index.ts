@@ -13,6 +13,7 @@ export type { Fault } from './http-server.ts';
 export type {
   DeploymentSpec,
   ExecReply,
+  HpaSpec,
   KubeSimulator,
   PdbSpec,
   PodRuntime,
@@ -50,6 +51,11 @@ export async function startKubeSimulator(opts: SimulatorOptions = {}): Promise<K
     createService: (spec) => cluster.createService(spec),
     createPdb: (spec) => cluster.createPdb(spec),
     deletePdb: (namespace, name) => cluster.deletePdb(namespace, name),
+    createHpa: (spec) => cluster.createHpa(spec),
+    getHpa: (namespace, name) => {
+      const hpa = cluster.store.get('HorizontalPodAutoscaler', namespace, name);
+      return hpa ? structuredClone(hpa) : undefined;
+    },
     listPods: (namespace, selector): V1PodLike[] =>
       cluster.store
         .list('Pod', namespace)

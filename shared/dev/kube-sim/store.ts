@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type {
   DeploymentObject,
   EndpointSliceObject,
+  HpaObject,
   KubeObject,
   NamespaceObject,
   PdbObject,
@@ -19,6 +20,7 @@ export interface KindMap {
   ReplicaSet: ReplicaSetObject;
   EndpointSlice: EndpointSliceObject;
   PodDisruptionBudget: PdbObject;
+  HorizontalPodAutoscaler: HpaObject;
 }
 export type Kind = keyof KindMap;
 

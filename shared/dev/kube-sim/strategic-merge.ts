@@ -25,6 +25,7 @@ export const MERGE_KEYS = {
   },
   Service: { ...META_KEYS, 'spec.ports': 'port' },
   Scale: META_KEYS,
+  HorizontalPodAutoscaler: META_KEYS,
 } satisfies Record<string, MergeKeys>;
 
 const DELETE = Symbol('delete');

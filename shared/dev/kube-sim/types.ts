@@ -50,6 +50,17 @@ export interface PdbSpec {
   maxUnavailable?: number | string;
 }
 
+export interface HpaSpec {
+  namespace: string;
+  name: string;
+  /** The Deployment it scales. */
+  target: string;
+  minReplicas?: number;
+  maxReplicas: number;
+  /** E.g. a KEDA ScaledObject's; each is made the controller reference. */
+  ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid?: string }>;
+}
+
 export interface RequestRecord {
   method: string;
   // URL path without the query string
@@ -70,6 +81,9 @@ export interface KubeSimulator {
   createService(spec: ServiceSpec): void;
   createPdb(spec: PdbSpec): void;
   deletePdb(namespace: string, name: string): void;
+  // an autoscaling/v2 HorizontalPodAutoscaler of a Deployment; the simulator holds the Deployment within its bounds
+  createHpa(spec: HpaSpec): void;
+  getHpa(namespace: string, name: string): object | undefined;
   listPods(namespace: string, selector?: Record<string, string>): V1PodLike[];
   getPod(namespace: string, name: string): V1PodLike | undefined;
   setPodReady(namespace: string, name: string, ready: boolean): void;

@@ -22,7 +22,7 @@ function goKind(value: Json | undefined): string {
 }
 
 // What runtime.DecodeInto reports when a field has the wrong JSON type.
-function decodeError(doc: JsonObject, goField: string, goType: string, value: Json | undefined): never {
+export function decodeError(doc: JsonObject, goField: string, goType: string, value: Json | undefined): never {
   throw invalid('', '', '', [
     {
       field: 'patch',

@@ -129,6 +129,7 @@ export interface DeploymentObject extends KubeObject {
     strategy: Record<string, Json>;
     revisionHistoryLimit: number;
     progressDeadlineSeconds: number;
+    paused?: boolean;
   };
   status: Record<string, Json>;
 }
@@ -192,6 +193,19 @@ export interface PdbObject extends KubeObject {
     expectedPods: number;
     conditions?: Json[];
   };
+}
+
+export interface HpaObject extends KubeObject {
+  apiVersion: 'autoscaling/v2';
+  kind: 'HorizontalPodAutoscaler';
+  spec: {
+    scaleTargetRef: { apiVersion?: string; kind: string; name: string };
+    minReplicas?: number;
+    maxReplicas: number;
+    metrics?: Json[];
+    behavior?: JsonObject;
+  };
+  status: Record<string, Json>;
 }
 
 export interface NamespaceObject extends KubeObject {

@@ -74,6 +74,10 @@ export class Workloads {
     const hash = templateHash(d.spec.template);
     const owned = this.replicaSetsOf(d);
     let current = owned.find((rs) => rs.metadata.name === `${d.metadata.name}-${hash}`);
+    if (!current && d.spec.paused && owned.length > 0) {
+      // A paused Deployment keeps scaling its newest ReplicaSet and rolls no new template out until resumed.
+      current = owned.reduce((a, b) => (Number(b.metadata.annotations?.[REVISION] ?? 0) > Number(a.metadata.annotations?.[REVISION] ?? 0) ? b : a));
+    }
     if (!current) {
       const revision = owned.length === 0 ? 1 : Math.max(...owned.map((rs) => Number(rs.metadata.annotations?.[REVISION] ?? 0))) + 1;
       const labels = { ...d.spec.template.metadata.labels, 'pod-template-hash': hash };

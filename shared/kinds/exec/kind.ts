@@ -9,7 +9,7 @@ export const execKind = defineKind({
   fn: 'check-pods',
   rule: execRule,
   defaultActions: ['restart', 'alert'],
-  allowedActions: ['restart', 'scale', 'alert'],
+  allowedActions: ['restart', 'scale', 'rollout-restart', 'alert'],
   podRule: true,
   probeFields: {
     exitCode: z.number().int().optional(),

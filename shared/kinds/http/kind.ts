@@ -9,7 +9,7 @@ export const httpKind = defineKind({
   fn: 'check-pods',
   rule: httpRule,
   defaultActions: ['restart', 'alert'],
-  allowedActions: ['restart', 'scale', 'alert'],
+  allowedActions: ['restart', 'scale', 'rollout-restart', 'alert'],
   podRule: true,
   probeFields: {
     status: z.number().int().optional(),

@@ -9,7 +9,7 @@ export const tcpKind = defineKind({
   fn: 'check-pods',
   rule: tcpRule,
   defaultActions: ['restart', 'alert'],
-  allowedActions: ['restart', 'scale', 'alert'],
+  allowedActions: ['restart', 'scale', 'rollout-restart', 'alert'],
   podRule: true,
   probeFields: {
     slow: z.boolean().optional(),

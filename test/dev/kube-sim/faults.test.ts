@@ -1,8 +1,11 @@
-// Faults the simulator plays as a real API server under stress: throttling, failures, answers that come too late.
+// Faults the simulator plays as a real API server under stress: throttling, failures, answers that come too late, races.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'undici';
-import { startFixture } from './fixture.ts';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { rejection, startFixture } from './fixture.ts';
+
+const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 test('throttling: a plain-text 429 with Retry-After, and the request is not served', async (t) => {
   const f = await startFixture(t);
@@ -45,4 +48,15 @@ test('a slow answer: the request is served at once, the answer comes after the d
   assert.equal(res.statusCode, 200);
   await res.body.dump();
   f.sim.clearFaults();
+});
+
+test('a race: another client\'s write lands just before the request is served, so a stale resourceVersion meets 409', async (t) => {
+  const { sim, apps } = await startFixture(t);
+  const scale = await apps.readNamespacedDeploymentScale({ namespace: 'shop', name: 'web' });
+  sim.inject('PATCH', /\/deployments\/web\/scale$/, { kind: 'race', write: () => apps.patchNamespacedDeploymentScale({ namespace: 'shop', name: 'web', body: { spec: { replicas: 4 } } }, merge) }, 1);
+  const stale = await rejection(
+    apps.patchNamespacedDeploymentScale({ namespace: 'shop', name: 'web', body: { metadata: { resourceVersion: scale.metadata!.resourceVersion }, spec: { replicas: 5 } } }, merge),
+  );
+  assert.equal(stale.code, 409);
+  assert.equal((await apps.readNamespacedDeploymentScale({ namespace: 'shop', name: 'web' })).spec?.replicas, 4);
 });
