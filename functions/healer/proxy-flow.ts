@@ -92,7 +92,8 @@ export function proxyFlow(
       const settling = { action: next.action, reason: next.reason, token: next.token, member, eventId: ctx.event.id, outcome, done };
       if (next.action === 'restart') {
         const settled = settleProxy(settling, { status: next.status }, traitsOf);
-        return { ...settled, set: outcome.kind === 'performed' ? { lastRestartAt: done } : {} };
+        // Declined counts like done for the cooldown: asking again at every failure would not help either.
+        return { ...settled, set: outcome.kind === 'performed' || outcome.kind === 'declined' ? { lastRestartAt: done } : {} };
       }
       const to = next.action === 'switch-proxy' ? { status: next.status, active: next.to } : { status: next.status };
       return settleProxy(settling, to, traitsOf);
