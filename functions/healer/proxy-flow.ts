@@ -1,6 +1,8 @@
 // A proxy pod's result in the pipeline: the group's pure plan, the switch or the alert from the action catalog,
 // and the proxy.switched or heal.* event that answers it.
 import { actionSpec, traitsOf } from '../../shared/actions/catalog.ts';
+import type { ActionOutcome } from '../../shared/actions/outcome.ts';
+import type { FinalizeRequest } from '../../shared/store/history-store.ts';
 import type { JudgedResult } from '../../shared/events/schemas.ts';
 import { planProxy } from '../../shared/healing/proxy-plan.ts';
 import type { ProxyPlan } from '../../shared/healing/proxy-plan.ts';
@@ -20,6 +22,39 @@ import { parseOptInLabel } from './pod-facts.ts';
 
 type Acting = Extract<ProxyPlan['next'], { kind: 'act' }>;
 
+function resultFacts(result: JudgedResult, role: 'primary' | 'secondary', eventId: string) {
+  return {
+    role,
+    outcome: result.outcome,
+    observedAt: Date.parse(result.observedAt),
+    runId: result.runId,
+    ...(result.probe.error ? { error: result.probe.error } : {}),
+    ...(result.target.restarts ? { restarts: result.target.restarts } : {}),
+    eventId,
+  };
+}
+
+function performProxyAction(deps: HealerDeps, rule: EgressRule, result: JudgedResult, next: Acting, pod: k8s.V1Pod | undefined): Promise<ActionOutcome> {
+  if (next.action === 'restart') {
+    // The egress rule names no deleteFallback: a PodDisruptionBudget on the proxies defers the restart.
+    const why = `the ${result.proxy?.role} proxy fails and traffic has moved off it`;
+    return actionSpec('restart').perform(actionContext(deps), { rule: { name: rule.name, kind: rule.kind, namespace: rule.namespace }, target: result.target, pod, why });
+  }
+  const why = `every proxy of group ${rule.name} fails: no switch possible`;
+  return actionSpec(next.action).perform(actionContext(deps), { rule, target: result.target, why, ...(next.action === 'switch-proxy' ? { to: next.to } : {}) });
+}
+
+function settleProxyAction(next: Acting, at: { member: string; eventId: string; outcome: ActionOutcome; done: number }): FinalizeRequest {
+  const settling = { action: next.action, reason: next.reason, token: next.token, ...at };
+  if (next.action === 'restart') {
+    const settled = settleProxy(settling, { status: next.status }, traitsOf);
+    // Declined counts like done for the cooldown: asking again at every failure would not help either.
+    return { ...settled, set: at.outcome.kind === 'performed' || at.outcome.kind === 'declined' ? { lastRestartAt: at.done } : {} };
+  }
+  const to = next.action === 'switch-proxy' ? { status: next.status, active: next.to } : { status: next.status };
+  return settleProxy(settling, to, traitsOf);
+}
+
 export function proxyFlow(
   deps: HealerDeps,
   rule: EgressRule & { actions: readonly string[] },
@@ -34,15 +69,7 @@ export function proxyFlow(
   const role = result.proxy.role;
   const member = targetId(rule.name, result.target);
   const dryRun = config.dryRun || rule.dryRun;
-  const facts = {
-    role,
-    outcome: result.outcome,
-    observedAt: Date.parse(result.observedAt),
-    runId: result.runId,
-    ...(result.probe.error ? { error: result.probe.error } : {}),
-    ...(result.target.restarts ? { restarts: result.target.restarts } : {}),
-    eventId: ctx.event.id,
-  };
+  const facts = resultFacts(result, role, ctx.event.id);
   const policy = { ...rule, namespaceAllowed: config.allowedNamespaces.has(rule.namespace), dryRun, restartFailed: rule.actions.includes('restart') };
   const optIn = parseOptInLabel(config.optInLabel);
   const podFacts = pod ? { pod: { optedIn: pod.metadata?.labels?.[optIn.key] === optIn.value } } : {};
@@ -77,27 +104,8 @@ export function proxyFlow(
       if (!next.audited) return undefined;
       return { event: healEvent('skipped', { ...common(plan, plan.commit.now), action: next.action, reason: next.reason }) };
     },
-    perform(plan) {
-      const next = acting(plan);
-      if (next.action === 'restart') {
-        // The egress rule names no deleteFallback: a PodDisruptionBudget on the proxies defers the restart.
-        const why = `the ${role} proxy fails and traffic has moved off it`;
-        return actionSpec('restart').perform(actionContext(deps), { rule: { name: rule.name, kind: rule.kind, namespace: rule.namespace }, target: result.target, pod, why });
-      }
-      const why = `every proxy of group ${rule.name} fails: no switch possible`;
-      return actionSpec(next.action).perform(actionContext(deps), { rule, target: result.target, why, ...(next.action === 'switch-proxy' ? { to: next.to } : {}) });
-    },
-    settle(plan, outcome, done) {
-      const next = acting(plan);
-      const settling = { action: next.action, reason: next.reason, token: next.token, member, eventId: ctx.event.id, outcome, done };
-      if (next.action === 'restart') {
-        const settled = settleProxy(settling, { status: next.status }, traitsOf);
-        // Declined counts like done for the cooldown: asking again at every failure would not help either.
-        return { ...settled, set: outcome.kind === 'performed' || outcome.kind === 'declined' ? { lastRestartAt: done } : {} };
-      }
-      const to = next.action === 'switch-proxy' ? { status: next.status, active: next.to } : { status: next.status };
-      return settleProxy(settling, to, traitsOf);
-    },
+    perform: (plan) => performProxyAction(deps, rule, result, acting(plan), pod),
+    settle: (plan, outcome, done) => settleProxyAction(acting(plan), { member, eventId: ctx.event.id, outcome, done }),
     answerAfter(plan, outcome, done) {
       const next = acting(plan);
       if (next.action === 'restart' && outcome.kind !== 'failed') {
