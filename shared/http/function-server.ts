@@ -55,6 +55,14 @@ export interface FunctionServerOptions {
   ready?: () => boolean | Promise<boolean>;
   /** Describes rule/target of an event for its log lines, when the data says so. */
   describe?: (data: unknown) => { rule?: string; target?: string };
+  /** Served at GET /metrics (Knative allows one container port, so it is the function's own). */
+  metrics?: MetricsSource;
+}
+
+/** What /metrics reads: a Prometheus registry's exposition and its content type. */
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
 }
 
 export interface FunctionServer {
@@ -83,6 +91,12 @@ function sendEvent(res: ServerResponse, event: CloudEvent<unknown>): void {
   headers['content-length'] = Buffer.byteLength(body).toString();
   res.writeHead(200, headers);
   res.end(body);
+}
+
+async function sendMetrics(res: ServerResponse, source: MetricsSource): Promise<void> {
+  const text = await source.metrics();
+  res.writeHead(200, { 'content-type': source.contentType, 'content-length': Buffer.byteLength(text).toString() });
+  res.end(text);
 }
 
 const MAX_PROBLEMS = 20;
@@ -162,6 +176,7 @@ export function createFunctionServer(opts: FunctionServerOptions): FunctionServe
       const ready = !stopping && (await isReady());
       return sendJson(res, ready ? 200 : 503, { ready });
     }
+    if (req.method === 'GET' && url.pathname === '/metrics' && opts.metrics) return sendMetrics(res, opts.metrics);
     for (const r of opts.routes ?? []) {
       const m = req.method === r.method ? url.pathname.match(r.path) : null;
       if (m) {
