@@ -57,6 +57,8 @@ export interface FunctionServerOptions {
   describe?: (data: unknown) => { rule?: string; target?: string };
   /** Served at GET /metrics (Knative allows one container port, so it is the function's own). */
   metrics?: MetricsSource;
+  /** Told of every error answer, before it is sent (the metrics count the dependencies that failed). */
+  observeError?: (error: HttpError) => void;
 }
 
 /** What /metrics reads: a Prometheus registry's exposition and its content type. */
@@ -140,8 +142,9 @@ async function dispatchEvent(opts: FunctionServerOptions, signal: AbortSignal, s
 }
 
 /** An error as the answer it means: an HttpError's own status and details, anything else a 500 that hides it. */
-function answerError(log: Logger, req: IncomingMessage, res: ServerResponse, error: unknown): void {
+function answerError(log: Logger, req: IncomingMessage, res: ServerResponse, error: unknown, observe?: (error: HttpError) => void): void {
   if (error instanceof HttpError) {
+    observe?.(error);
     const level = error.status >= 500 ? 'error' : 'warn';
     log[level]({ status: error.status, err: error.message, path: req.url }, 'request refused');
     if (!res.headersSent) sendJson(res, error.status, { error: error.message, ...(error.details.length ? { details: error.details } : {}) });
@@ -194,7 +197,7 @@ export function createFunctionServer(opts: FunctionServerOptions): FunctionServe
     if (stopping) res.setHeader('connection', 'close');
     const scope: RequestScope = { log };
     route(req, res, scope)
-      .catch((error: unknown) => answerError(scope.log, req, res, error))
+      .catch((error: unknown) => answerError(scope.log, req, res, error, opts.observeError))
       .finally(() => {
         inFlight--;
         if (inFlight === 0) drained?.();

@@ -1,9 +1,12 @@
 // The Prometheus metrics of one function process: its own registry (never the global one) and the metric objects.
 import { readFileSync } from 'node:fs';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Dependency } from '../http/http-error.ts';
 
 /** Probe and run durations, in seconds: from a fast in-cluster answer to a run that hits its deadline. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+const MISNAMED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
@@ -13,6 +16,8 @@ function packageVersion(): string {
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // prom-client names these gauges with a counter's suffix, which promtool rejects; their per-type twins stay.
+  for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(name);
   const registers = [registry];
   const metrics = {
     registry,
@@ -48,3 +53,10 @@ export const METRIC_NAMES = [
   'selfheal_kubernetes_api_errors_total',
   'selfheal_build_info',
 ] as const;
+
+/** An answer that reports a failed dependency counts once for it: the Broker's redelivery counts again. */
+export function countDependencyError(metrics: Metrics, error: { dependency: Dependency | undefined }): void {
+  const dep = error.dependency;
+  if (dep?.kind === 'redis') metrics.redisErrors.inc();
+  else if (dep?.kind === 'kubernetes') metrics.kubernetesApiErrors.inc({ verb: dep.verb });
+}

@@ -6,7 +6,7 @@ import { createFunctionServer } from '../http/function-server.ts';
 import type { EventHandler, FunctionServer, Route } from '../http/function-server.ts';
 import { createLogger } from '../log/logger.ts';
 import type { Logger } from '../log/logger.ts';
-import { createMetrics } from '../metrics/metrics.ts';
+import { countDependencyError, createMetrics } from '../metrics/metrics.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 
 export interface FunctionParts {
@@ -46,6 +46,7 @@ export async function startFunction<S extends z.ZodType<BaseEnv>>(opts: {
     routes: parts.routes ?? [],
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     metrics: metrics.registry,
+    observeError: (error) => countDependencyError(metrics, error),
     ...(parts.ready ? { ready: parts.ready } : {}),
     ...(parts.describe ? { describe: parts.describe } : {}),
   });
