@@ -104,14 +104,15 @@ export async function runPipeline<U extends { version: number; pendingToken: str
       budgetRefused = true;
       continue;
     }
-    recordDecision(deps.metrics, flow.where, snap.unit, body);
+    recordDecision(deps.metrics, flow.where, body);
     await flow.afterCommit?.(plan);
     if (action === undefined) return flow.answer(plan);
 
     const outcome = await flow.perform(plan);
     const done = deps.now();
-    recordAction(deps.metrics, action, outcome);
-    const finalized = await storeCall(() => deps.store.finalize(flow.where, flow.settle(plan, outcome, done)));
+    const settled = flow.settle(plan, outcome, done);
+    recordAction(deps.metrics, flow.where, action, outcome, settled, body.unit);
+    const finalized = await storeCall(() => deps.store.finalize(flow.where, settled));
     if (finalized === 'lease-lost') ctx.log.warn({ action }, 'the action outlived its lease; another decision may have run meanwhile');
     return flow.answerAfter(plan, outcome, done);
   }

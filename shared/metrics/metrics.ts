@@ -27,7 +27,7 @@ export function createMetrics() {
     checkRunDuration: new Histogram({ name: 'selfheal_check_run_duration_seconds', help: 'Duration of a whole check run: finding the targets, probing, sending the results.', buckets: DURATION_BUCKETS, registers }),
     decisions: new Counter({ name: 'selfheal_decisions_total', help: 'Decisions the healer committed, by rule and reason (acted or not).', labelNames: ['rule', 'reason'] as const, registers }),
     healingActions: new Counter({ name: 'selfheal_healing_actions_total', help: 'Healing actions settled, by action and result (performed, deferred, declined, failed).', labelNames: ['action', 'result'] as const, registers }),
-    proxySwitches: new Counter({ name: 'selfheal_proxy_switches_total', help: 'Changes of a proxy group status the healer committed, by group.', labelNames: ['group'] as const, registers }),
+    proxySwitches: new Counter({ name: 'selfheal_proxy_switches_total', help: 'Switches of a proxy group (its Service selector moved to the other role) this replica performed, by group.', labelNames: ['group'] as const, registers }),
     proxyActive: new Gauge({ name: 'selfheal_proxy_active', help: 'The active proxy of a group as last committed by this replica: 1 active, 0 not.', labelNames: ['group', 'role'] as const, registers }),
     redisErrors: new Counter({ name: 'selfheal_redis_errors_total', help: 'Redis calls that failed and made the healer answer 503.', registers }),
     kubernetesApiErrors: new Counter({ name: 'selfheal_kubernetes_api_errors_total', help: 'Kubernetes API calls that failed and made the function answer 503, by verb.', labelNames: ['verb'] as const, registers }),
