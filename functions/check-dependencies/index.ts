@@ -4,5 +4,5 @@ import { checkEnvSchema } from '../../shared/config/env.ts';
 import { runFunction } from '../../shared/runtime/run-function.ts';
 
 if (import.meta.main) {
-  await runFunction({ name: 'check-dependencies', envSchema: checkEnvSchema, setup: (env, log) => checkFunctionParts('check-dependencies', env, log) });
+  await runFunction({ name: 'check-dependencies', envSchema: checkEnvSchema, setup: (env, log, metrics) => checkFunctionParts('check-dependencies', env, log, { metrics }) });
 }

@@ -4,5 +4,5 @@ import { checkEnvSchema } from '../../shared/config/env.ts';
 import { runFunction } from '../../shared/runtime/run-function.ts';
 
 if (import.meta.main) {
-  await runFunction({ name: 'check-egress', envSchema: checkEnvSchema, setup: (env, log) => checkFunctionParts('check-egress', env, log) });
+  await runFunction({ name: 'check-egress', envSchema: checkEnvSchema, setup: (env, log, metrics) => checkFunctionParts('check-egress', env, log, { metrics }) });
 }

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { ActionContext } from '../../shared/actions/action.ts';
 import type { Emitter } from '../../shared/emit/emitter.ts';
 import type { KubeClients } from '../../shared/kubernetes/client.ts';
+import type { Metrics } from '../../shared/metrics/metrics.ts';
 import type { RuleSet } from '../../shared/rules/load.ts';
 import type { HistoryStore } from '../../shared/store/history-store.ts';
 
@@ -33,6 +34,8 @@ export interface HealerDeps {
   now: () => number;
   /** What the healer's own probes use (confirming a failure before a restart): a keep-alive pool and the CAs. */
   probes: { http: Dispatcher; ca: string[] | undefined };
+  /** Counts decisions and actions; none in tests that do not read them. */
+  metrics?: Metrics | undefined;
 }
 
 /** What an action is handed to perform itself. */

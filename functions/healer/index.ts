@@ -3,5 +3,5 @@ import { runFunction } from '../../shared/runtime/run-function.ts';
 import { buildHealer, healerEnvSchema } from './wiring.ts';
 
 if (import.meta.main) {
-  await runFunction({ name: 'healer', envSchema: healerEnvSchema, setup: (env, log) => buildHealer(env, log) });
+  await runFunction({ name: 'healer', envSchema: healerEnvSchema, setup: (env, log, metrics) => buildHealer(env, log, { metrics }) });
 }

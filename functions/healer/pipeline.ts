@@ -10,6 +10,7 @@ import { leaseExpired } from '../../shared/healing/settle.ts';
 import type { CommitBody } from '../../shared/healing/target-plan.ts';
 import { unavailable } from '../../shared/http/http-error.ts';
 import type { EventContext, Reply } from '../../shared/http/function-server.ts';
+import { recordAction, recordDecision } from '../../shared/metrics/healer-metrics.ts';
 import type { FinalizeRequest, Snapshot, Where } from '../../shared/store/history-store.ts';
 import type { HealerDeps } from './deps.ts';
 import { storeCall } from './store-call.ts';
@@ -92,9 +93,8 @@ export async function runPipeline<U extends { version: number; pendingToken: str
         throw unavailable(`Kubernetes client unavailable: ${error.message}`);
       });
     }
-    const committed = await storeCall(() =>
-      deps.store.commit(flow.where, { expectTarget: snap.target.version, expectUnit: snap.unit.version, ...flow.commitOf(plan) }),
-    );
+    const body = flow.commitOf(plan);
+    const committed = await storeCall(() => deps.store.commit(flow.where, { expectTarget: snap.target.version, expectUnit: snap.unit.version, ...body }));
     if (committed === 'duplicate') return undefined;
     if (committed === 'conflict') {
       await conflictBackoff(attempt);
@@ -104,12 +104,15 @@ export async function runPipeline<U extends { version: number; pendingToken: str
       budgetRefused = true;
       continue;
     }
+    recordDecision(deps.metrics, flow.where, body);
     await flow.afterCommit?.(plan);
     if (action === undefined) return flow.answer(plan);
 
     const outcome = await flow.perform(plan);
     const done = deps.now();
-    const finalized = await storeCall(() => deps.store.finalize(flow.where, flow.settle(plan, outcome, done)));
+    const settled = flow.settle(plan, outcome, done);
+    recordAction(deps.metrics, flow.where, action, outcome, settled, body.unit);
+    const finalized = await storeCall(() => deps.store.finalize(flow.where, settled));
     if (finalized === 'lease-lost') ctx.log.warn({ action }, 'the action outlived its lease; another decision may have run meanwhile');
     return flow.answerAfter(plan, outcome, done);
   }

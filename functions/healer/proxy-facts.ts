@@ -19,7 +19,7 @@ async function readPod(kube: KubeClients, namespace: string, name: string): Prom
     return await kube.core.readNamespacedPod({ namespace, name }, kube.options());
   } catch (error) {
     if (apiStatus(error) === 404) return undefined;
-    throw unavailable(`kubernetes API: cannot read pod ${namespace}/${name}: ${apiMessage(error)}`);
+    throw unavailable(`kubernetes API: cannot read pod ${namespace}/${name}: ${apiMessage(error)}`, { kind: 'kubernetes', verb: 'get' });
   }
 }
 
@@ -28,7 +28,7 @@ async function runningPodsOf(kube: KubeClients, namespace: string, selector: Rec
     const list = await kube.core.listNamespacedPod({ namespace, labelSelector: selectorFromMap(selector) }, kube.options());
     return list.items.filter(running).length;
   } catch (error) {
-    throw unavailable(`kubernetes API: cannot list the pods of ${namespace} (${selectorFromMap(selector)}): ${apiMessage(error)}`);
+    throw unavailable(`kubernetes API: cannot list the pods of ${namespace} (${selectorFromMap(selector)}): ${apiMessage(error)}`, { kind: 'kubernetes', verb: 'list' });
   }
 }
 

@@ -117,7 +117,7 @@ export function proxyFlow(
       }
       if (outcome.kind === 'failed') {
         ctx.log.error({ detail: outcome.detail }, 'proxy group action failed');
-        if (outcome.transient) throw unavailable(outcome.detail);
+        if (outcome.transient) throw unavailable(outcome.detail, { kind: 'kubernetes', verb: next.action });
         return { event: healEvent('failed', { ...common(plan, done), action: next.action, reason: next.reason, detail: outcome.detail }) };
       }
       if (next.action === 'switch-proxy') return changed(plan, next.to, next.status, done);

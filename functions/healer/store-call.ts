@@ -5,6 +5,6 @@ export async function storeCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw unavailable(`history store unavailable: ${(error as Error).message}`);
+    throw unavailable(`history store unavailable: ${(error as Error).message}`, { kind: 'redis' });
   }
 }

@@ -84,7 +84,7 @@ async function resolveLease(deps: HealerDeps, rule: TargetRule, unit: UnitState,
   if (spec.wasDone && unit.pendingTarget !== '') {
     const on = { namespace: rule.namespace, pod: unit.pendingTarget, uid: unit.pendingUid };
     finding = await spec.wasDone(actionContext(deps), on).catch((error: unknown) => {
-      throw unavailable(`cannot read the cluster to resolve a ${action} whose lease ran out: ${(error as Error).message}`);
+      throw unavailable(`cannot read the cluster to resolve a ${action} whose lease ran out: ${(error as Error).message}`, { kind: 'kubernetes', verb: 'get' });
     });
   }
   const podMember = (pod: string) => targetId(rule.name, { namespace: rule.namespace, kind: 'Pod', name: pod });
@@ -135,7 +135,7 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: JudgedRes
         return planned;
       }
       gathered = await gather(deps, rule, result, step.action).catch((error: unknown) => {
-        throw unavailable(`cannot read the target from the Kubernetes API: ${(error as Error).message}`);
+        throw unavailable(`cannot read the target from the Kubernetes API: ${(error as Error).message}`, { kind: 'kubernetes', verb: 'get' });
       });
       if (gathered.pod && !sameWorkload(gathered.workload, target.workload)) {
         ctx.log.warn({ claimed: target.workload ?? null, actual: gathered.workload ?? null }, 'the result names another workload than the pod\'s owner: deciding for the owner');
@@ -177,7 +177,7 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: JudgedRes
         return { event: healEvent('skipped', { ...fields, reason: settledReason({ outcome, reason }) }) };
       }
       log.error({ detail: outcome.detail, transient: outcome.transient }, 'action failed');
-      if (outcome.transient) throw unavailable(`action ${action} failed, retry: ${outcome.detail}`);
+      if (outcome.transient) throw unavailable(`action ${action} failed, retry: ${outcome.detail}`, { kind: 'kubernetes', verb: action });
       return { event: healEvent('failed', { ...fields, reason }) };
     },
   };

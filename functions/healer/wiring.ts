@@ -13,6 +13,7 @@ import { HistoryStore } from '../../shared/store/history-store.ts';
 import { connectRedis, createRedis } from '../../shared/store/redis-client.ts';
 import { redisReadiness } from '../../shared/store/redis-readiness.ts';
 import type { FunctionParts } from '../../shared/runtime/run-function.ts';
+import type { Metrics } from '../../shared/metrics/metrics.ts';
 import type { HealerConfig } from './deps.ts';
 import { healerParts } from './handler.ts';
 
@@ -39,7 +40,7 @@ export function storeLimits(env: HealerEnv) {
   return { historyMaxLen: env.HISTORY_MAX_LEN, globalMaxLen: env.HISTORY_MAX_LEN * 10, targetTtlMs: env.TARGET_TTL, dedupeTtlMs: env.DEDUPE_TTL };
 }
 
-export async function buildHealer(env: Readonly<HealerEnv>, log: Logger, opts: { now?: () => number } = {}): Promise<FunctionParts> {
+export async function buildHealer(env: Readonly<HealerEnv>, log: Logger, opts: { now?: () => number; metrics?: Metrics } = {}): Promise<FunctionParts> {
   const rules = await loadRulesFile(env.RULES_FILE);
   const redis = createRedis({ url: env.REDIS_URL, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT, logger: log });
   await connectRedis(redis, { url: env.REDIS_URL, timeoutMs: env.REDIS_CONNECT_TIMEOUT });
@@ -63,6 +64,7 @@ export async function buildHealer(env: Readonly<HealerEnv>, log: Logger, opts: {
       config: healerConfig(env, rules),
       now: opts.now ?? Date.now,
       probes: { http, ca },
+      metrics: opts.metrics,
     },
     {
       close: async () => {

@@ -9,6 +9,8 @@ import { HttpError, unavailable, unprocessable } from '../http/http-error.ts';
 import type { KubeClients } from '../kubernetes/client.ts';
 import type { CheckFunctionName } from '../kinds/kind.ts';
 import type { Logger } from '../log/logger.ts';
+import { recordResults, timedRun } from '../metrics/check-metrics.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { RuleSet } from '../rules/load.ts';
 import type { PlanDeps, PlannedCheck } from './planned-check.ts';
 import { resultEvent } from './result-event.ts';
@@ -24,6 +26,8 @@ export interface CheckDeps extends PlanDeps {
   now: () => Date;
   concurrency: number;
   deadlineMs: number;
+  /** Counts runs and results; none in tests that do not read them. */
+  metrics?: Metrics | undefined;
 }
 
 async function kubeOrUnavailable(deps: CheckDeps): Promise<KubeClients> {
@@ -35,44 +39,47 @@ async function kubeOrUnavailable(deps: CheckDeps): Promise<KubeClients> {
 }
 
 export function createCheckHandler(fn: CheckFunctionName, deps: CheckDeps): EventHandler<typeof pingSchema> {
-  return on(pingSchema, async (data, ctx) => {
-    const rules = selectRules(deps.rules, data.rules, fn);
-    const runId = randomUUID();
-    const started = performance.now();
-    const planDeps: PlanDeps = { ...deps, kube: () => kubeOrUnavailable(deps) };
-    let checks: PlannedCheck[];
-    try {
-      checks = await planChecks(rules, planDeps);
-    } catch (error) {
-      if (error instanceof HttpError) throw error;
-      throw unavailable(`cannot find the targets: ${(error as Error).message}`);
-    }
-    // Finding the targets spent part of the deadline; the probes get what is left.
-    const left = Math.max(0, deps.deadlineMs - (performance.now() - started));
-    const { results, inconclusive } = await runChecks(checks, { runId, concurrency: deps.concurrency, deadlineMs: left, now: deps.now, signal: ctx.signal });
-    const failed = results.filter((r) => r.outcome === 'failed');
-    for (const r of failed) {
-      ctx.log.warn({ runId, rule: r.rule, target: subjectOf(r.target), probe: r.probe, ...(r.proxy ? { proxy: r.proxy } : {}) }, `check failed: ${r.probe.error ?? 'failed'}`);
-    }
-    const events = results.map((r) => resultEvent(fn, r));
-    const summary = {
-      runId,
-      rules: rules.map((r) => r.name),
-      targets: results.length,
-      failed: failed.length,
-      durationMs: Math.round(performance.now() - started),
-    };
-    try {
-      await deps.emitter.sendAll(events);
-    } catch (error) {
-      ctx.log.error({ ...summary, err: (error as Error).message }, 'check run finished, but the sink did not take the results');
-      throw unavailable(`the sink did not take the ${events.length} results: ${(error as Error).message}`);
-    }
-    const refusal = inconclusiveAnswer(inconclusive, summary, ctx.log);
-    if (refusal) throw refusal;
-    ctx.log.info(summary, 'check run finished');
-    return undefined;
-  });
+  return on(pingSchema, (data, ctx) =>
+    timedRun(deps.metrics, async () => {
+      const rules = selectRules(deps.rules, data.rules, fn);
+      const runId = randomUUID();
+      const started = performance.now();
+      const planDeps: PlanDeps = { ...deps, kube: () => kubeOrUnavailable(deps) };
+      let checks: PlannedCheck[];
+      try {
+        checks = await planChecks(rules, planDeps);
+      } catch (error) {
+        if (error instanceof HttpError) throw error;
+        throw unavailable(`cannot find the targets: ${(error as Error).message}`, { kind: 'kubernetes', verb: 'list' });
+      }
+      // Finding the targets spent part of the deadline; the probes get what is left.
+      const left = Math.max(0, deps.deadlineMs - (performance.now() - started));
+      const { results, inconclusive } = await runChecks(checks, { runId, concurrency: deps.concurrency, deadlineMs: left, now: deps.now, signal: ctx.signal });
+      recordResults(deps.metrics, results);
+      const failed = results.filter((r) => r.outcome === 'failed');
+      for (const r of failed) {
+        ctx.log.warn({ runId, rule: r.rule, target: subjectOf(r.target), probe: r.probe, ...(r.proxy ? { proxy: r.proxy } : {}) }, `check failed: ${r.probe.error ?? 'failed'}`);
+      }
+      const events = results.map((r) => resultEvent(fn, r));
+      const summary = {
+        runId,
+        rules: rules.map((r) => r.name),
+        targets: results.length,
+        failed: failed.length,
+        durationMs: Math.round(performance.now() - started),
+      };
+      try {
+        await deps.emitter.sendAll(events);
+      } catch (error) {
+        ctx.log.error({ ...summary, err: (error as Error).message }, 'check run finished, but the sink did not take the results');
+        throw unavailable(`the sink did not take the ${events.length} results: ${(error as Error).message}`);
+      }
+      const refusal = inconclusiveAnswer(inconclusive, summary, ctx.log);
+      if (refusal) throw refusal;
+      ctx.log.info(summary, 'check run finished');
+      return undefined;
+    }),
+  );
 }
 
 /**

@@ -16,7 +16,7 @@ import { createCheckHandler } from './handler.ts';
 import type { CheckDeps } from './handler.ts';
 
 /** What tests (or another entry) may hand in instead of what the environment would build. */
-export type CheckOverrides = Partial<Pick<CheckDeps, 'rules' | 'kube' | 'now' | 'emitter'>>;
+export type CheckOverrides = Partial<Pick<CheckDeps, 'rules' | 'kube' | 'now' | 'emitter' | 'metrics'>>;
 
 /** Memoises a successful build; a failed one is tried again on the next request. */
 export function lazy<T>(build: () => Promise<T>): () => Promise<T> {
@@ -49,6 +49,7 @@ export async function checkFunctionParts(fn: CheckFunctionName, env: Readonly<Ch
     ca,
     concurrency: env.PROBE_CONCURRENCY,
     deadlineMs: env.RUN_DEADLINE,
+    metrics: overrides.metrics,
   };
   const own = rules.ofKinds(kindsOf(fn)).map((r) => r.name);
   log.info({ rules: own, source: rules.source }, 'rules loaded');

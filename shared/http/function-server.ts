@@ -55,6 +55,16 @@ export interface FunctionServerOptions {
   ready?: () => boolean | Promise<boolean>;
   /** Describes rule/target of an event for its log lines, when the data says so. */
   describe?: (data: unknown) => { rule?: string; target?: string };
+  /** Served at GET /metrics (Knative allows one container port, so it is the function's own). */
+  metrics?: MetricsSource;
+  /** Told of every error answer, before it is sent (the metrics count the dependencies that failed). */
+  observeError?: (error: HttpError) => void;
+}
+
+/** What /metrics reads: a Prometheus registry's exposition and its content type. */
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
 }
 
 export interface FunctionServer {
@@ -83,6 +93,12 @@ function sendEvent(res: ServerResponse, event: CloudEvent<unknown>): void {
   headers['content-length'] = Buffer.byteLength(body).toString();
   res.writeHead(200, headers);
   res.end(body);
+}
+
+async function sendMetrics(res: ServerResponse, source: MetricsSource): Promise<void> {
+  const text = await source.metrics();
+  res.writeHead(200, { 'content-type': source.contentType, 'content-length': Buffer.byteLength(text).toString() });
+  res.end(text);
 }
 
 const MAX_PROBLEMS = 20;
@@ -126,8 +142,9 @@ async function dispatchEvent(opts: FunctionServerOptions, signal: AbortSignal, s
 }
 
 /** An error as the answer it means: an HttpError's own status and details, anything else a 500 that hides it. */
-function answerError(log: Logger, req: IncomingMessage, res: ServerResponse, error: unknown): void {
+function answerError(log: Logger, req: IncomingMessage, res: ServerResponse, error: unknown, observe?: (error: HttpError) => void): void {
   if (error instanceof HttpError) {
+    observe?.(error);
     const level = error.status >= 500 ? 'error' : 'warn';
     log[level]({ status: error.status, err: error.message, path: req.url }, 'request refused');
     if (!res.headersSent) sendJson(res, error.status, { error: error.message, ...(error.details.length ? { details: error.details } : {}) });
@@ -162,6 +179,7 @@ export function createFunctionServer(opts: FunctionServerOptions): FunctionServe
       const ready = !stopping && (await isReady());
       return sendJson(res, ready ? 200 : 503, { ready });
     }
+    if (req.method === 'GET' && url.pathname === '/metrics' && opts.metrics) return sendMetrics(res, opts.metrics);
     for (const r of opts.routes ?? []) {
       const m = req.method === r.method ? url.pathname.match(r.path) : null;
       if (m) {
@@ -179,7 +197,7 @@ export function createFunctionServer(opts: FunctionServerOptions): FunctionServe
     if (stopping) res.setHeader('connection', 'close');
     const scope: RequestScope = { log };
     route(req, res, scope)
-      .catch((error: unknown) => answerError(scope.log, req, res, error))
+      .catch((error: unknown) => answerError(scope.log, req, res, error, opts.observeError))
       .finally(() => {
         inFlight--;
         if (inFlight === 0) drained?.();

@@ -6,6 +6,8 @@ import { createFunctionServer } from '../http/function-server.ts';
 import type { EventHandler, FunctionServer, Route } from '../http/function-server.ts';
 import { createLogger } from '../log/logger.ts';
 import type { Logger } from '../log/logger.ts';
+import { countDependencyError, createMetrics } from '../metrics/metrics.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 
 export interface FunctionParts {
   handlers: Record<string, EventHandler>;
@@ -21,6 +23,7 @@ export interface RunningFunction {
   port: number;
   server: FunctionServer;
   log: Logger;
+  metrics: Metrics;
   /** Stop accepting, finish in-flight requests, close resources. */
   stop(): Promise<void>;
 }
@@ -29,17 +32,21 @@ export async function startFunction<S extends z.ZodType<BaseEnv>>(opts: {
   name: string;
   env: Readonly<z.infer<S>>;
   logger?: Logger;
-  setup: (env: Readonly<z.infer<S>>, log: Logger) => Promise<FunctionParts>;
+  setup: (env: Readonly<z.infer<S>>, log: Logger, metrics: Metrics) => Promise<FunctionParts>;
 }): Promise<RunningFunction> {
   const env = opts.env;
   const log = opts.logger ?? createLogger({ name: opts.name, level: env.LOG_LEVEL });
-  const parts = await opts.setup(env, log);
+  // One registry per function, so that tests may start several functions in one process.
+  const metrics = createMetrics();
+  const parts = await opts.setup(env, log, metrics);
   const server = createFunctionServer({
     name: opts.name,
     logger: log,
     handlers: parts.handlers,
     routes: parts.routes ?? [],
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    metrics: metrics.registry,
+    observeError: (error) => countDependencyError(metrics, error),
     ...(parts.ready ? { ready: parts.ready } : {}),
     ...(parts.describe ? { describe: parts.describe } : {}),
   });
@@ -59,6 +66,7 @@ export async function startFunction<S extends z.ZodType<BaseEnv>>(opts: {
     port,
     server,
     log,
+    metrics,
     stop() {
       stopped ??= (async () => {
         await server.stop(env.SHUTDOWN_GRACE);
@@ -74,7 +82,7 @@ export async function startFunction<S extends z.ZodType<BaseEnv>>(opts: {
 export async function runFunction<S extends z.ZodType<BaseEnv>>(opts: {
   name: string;
   envSchema: S;
-  setup: (env: Readonly<z.infer<S>>, log: Logger) => Promise<FunctionParts>;
+  setup: (env: Readonly<z.infer<S>>, log: Logger, metrics: Metrics) => Promise<FunctionParts>;
 }): Promise<void> {
   let env: Readonly<z.infer<S>>;
   // The boot logger cannot trust LOG_LEVEL yet: it is one of the values being checked.

@@ -134,9 +134,9 @@ export async function startHarness(t: TestContext, opts: { env?: Record<string, 
     name: 'healer',
     env,
     logger: log,
-    setup: async () =>
+    setup: async (_env, _log, metrics) =>
       healerParts(
-        { rules, store, kube: async () => kube, emitter, config, now: () => clock.now, probes: { http: probeHttp, ca: undefined } },
+        { rules, store, kube: async () => kube, emitter, config, now: () => clock.now, probes: { http: probeHttp, ca: undefined }, metrics },
         { ready: () => redisClient.status === 'ready', close: async () => { await Promise.all([emitter.close(), probeHttp.close()]); redisClient.disconnect(); } },
       ),
   });

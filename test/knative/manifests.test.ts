@@ -27,6 +27,7 @@ import {
   NAMESPACE,
   ROOT,
   RULES_FILE,
+  VIEW_VALIDATED,
   describe,
   envOf,
   functionServices,
@@ -75,6 +76,11 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding'
 const STATUS_REQUIRED_BY_SCHEMA = new Set(['sources.knative.dev/v1/SinkBinding']);
 
 function validationErrors(m: Pick<Manifest, 'apiVersion' | 'kind' | 'doc'>): string | undefined {
+  const viewOnly = VIEW_VALIDATED.get(`${m.apiVersion}/${m.kind}`);
+  if (viewOnly) {
+    const parsed = viewOnly.safeParse(m.doc);
+    return parsed.success ? undefined : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  }
   const Model = MODELS.get(`${m.apiVersion}/${m.kind}`);
   if (!Model) return `no model for apiVersion ${m.apiVersion} kind ${m.kind}: unknown kind (add its kubernetes-models class to MODELS)`;
   const data = structuredClone(m.doc);

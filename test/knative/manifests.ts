@@ -332,3 +332,44 @@ export function sinkBoundServices(manifests: readonly Manifest[]): Map<string, s
   }
   return out;
 }
+
+// --- monitoring.coreos.com (Prometheus Operator): no kubernetes-models class, so these views validate them -----
+
+const labelSelectorView = z.object({
+  matchLabels: stringMap.default({}),
+  matchExpressions: z.array(z.object({ key: z.string(), operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(z.string()).default([]) }).strict()).default([]),
+});
+
+export const podMonitorView = z.object({
+  apiVersion: z.literal('monitoring.coreos.com/v1'),
+  kind: z.literal('PodMonitor'),
+  metadata: metadataView,
+  spec: z
+    .object({
+      jobLabel: z.string().optional(),
+      namespaceSelector: z.object({ any: z.boolean().optional(), matchNames: z.array(z.string()).optional() }).strict().optional(),
+      selector: labelSelectorView,
+      podMetricsEndpoints: z
+        .array(z.object({ port: z.string().min(1), path: z.string().startsWith('/').optional(), interval: z.string().regex(/^\d+(ms|s|m|h)$/).optional(), scheme: z.enum(['http', 'https']).optional() }).strict())
+        .min(1),
+    })
+    .strict(),
+});
+
+const ruleView = z.union([
+  z.object({ alert: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), expr: z.string().min(1), for: z.string().optional(), labels: stringMap.optional(), annotations: stringMap.optional() }).strict(),
+  z.object({ record: z.string().min(1), expr: z.string().min(1), labels: stringMap.optional() }).strict(),
+]);
+
+export const prometheusRuleView = z.object({
+  apiVersion: z.literal('monitoring.coreos.com/v1'),
+  kind: z.literal('PrometheusRule'),
+  metadata: metadataView,
+  spec: z.object({ groups: z.array(z.object({ name: z.string().min(1), interval: z.string().optional(), rules: z.array(ruleView).min(1) }).strict()).min(1) }).strict(),
+});
+
+/** apiVersion/kind → the view that validates a kind kubernetes-models has no class for. */
+export const VIEW_VALIDATED: ReadonlyMap<string, z.ZodType> = new Map<string, z.ZodType>([
+  ['monitoring.coreos.com/v1/PodMonitor', podMonitorView],
+  ['monitoring.coreos.com/v1/PrometheusRule', prometheusRuleView],
+]);

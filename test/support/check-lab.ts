@@ -120,7 +120,7 @@ export async function startLab(): Promise<Lab> {
         name: 'lab',
         env: parsedEnv,
         logger,
-        setup: (e, log) => checkFunctionParts(fnName, e, log, { rules: parseRules({ rules }, 'lab rules'), kube, ...overrides }),
+        setup: (e, log, metrics) => checkFunctionParts(fnName, e, log, { rules: parseRules({ rules }, 'lab rules'), kube, metrics, ...overrides }),
       });
       running.push(fn);
       return fn;
