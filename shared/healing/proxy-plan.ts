@@ -4,6 +4,7 @@ import type { ActionTraitsOf } from '../actions/catalog.ts';
 import { countResult } from './decide.ts';
 import type { ResultFacts } from './decide.ts';
 import { guard } from './guard.ts';
+import type { Pause } from './guard.ts';
 import { decideProxy } from './proxy-group.ts';
 import type { ProxyPolicy, ProxyVerdict, Role } from './proxy-group.ts';
 import type { Reason } from './reasons.ts';
@@ -11,7 +12,7 @@ import type { ProxyGroupState, ProxyGroupStatus, TargetState } from './state.ts'
 import type { CommitBody } from './target-plan.ts';
 
 export interface ProxyPlanInput {
-  snap: { target: TargetState; unit: ProxyGroupState; budgetUsed: number };
+  snap: { target: TargetState; unit: ProxyGroupState; budgetUsed: number; paused?: Pause };
   result: ResultFacts & { role: Role; runId: string; eventId: string };
   policy: ProxyPolicy & { namespaceAllowed: boolean; dryRun: boolean; restartFailed: boolean };
   /** The proxy pod the result is about, as the healer re-read it (none for a role without pods). */
@@ -64,6 +65,7 @@ function guardProxy(input: ProxyPlanInput, verdict: ProxyVerdict, statusOnly: bo
       budgetUsed: input.budgetRefused ? input.config.budgetMax : input.snap.budgetUsed,
       budgetMax: input.config.budgetMax,
       dryRun: policy.dryRun,
+      ...(input.snap.paused ? { paused: input.snap.paused } : {}),
     },
     input.traits,
   );
@@ -104,6 +106,7 @@ function restartOfFailedRole(input: ProxyPlanInput, g: ProxyGroupState, verdict:
       budgetUsed: input.budgetRefused ? input.config.budgetMax : input.snap.budgetUsed,
       budgetMax: input.config.budgetMax,
       dryRun: policy.dryRun,
+      ...(input.snap.paused ? { paused: input.snap.paused } : {}),
     },
     input.traits,
   );
