@@ -1,6 +1,9 @@
 // Parses the selfheal command line into a frozen request; every mistake is a returned usage error, never a throw.
 
-export const COMMANDS = ['targets', 'units', 'history', 'proxies', 'stats'] as const;
+import { parsePauseArgs } from './pause-args.ts';
+import type { PauseArgs } from './pause-args.ts';
+
+export const COMMANDS = ['targets', 'units', 'history', 'proxies', 'stats', 'pause', 'resume', 'pauses'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliRequest {
@@ -15,6 +18,8 @@ export interface CliRequest {
   /** history only: a target id (rule:namespace:Kind:name) or namespace/kind/name; absent means the global stream. */
   target?: string;
   limit: number;
+  /** pause and resume: what is paused or resumed. */
+  pause?: PauseArgs;
 }
 
 export type Parsed = { kind: 'run'; request: CliRequest } | { kind: 'help' } | { kind: 'usage-error'; message: string };
@@ -28,7 +33,7 @@ const MAX_LIMIT = 10_000;
 const URL_PATTERN = /^rediss?:\/\//;
 const PREFIX_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
-const VALUE_OPTIONS = ['redis', 'prefix', 'rule', 'namespace', 'limit', 'now'] as const;
+const VALUE_OPTIONS = ['redis', 'prefix', 'rule', 'namespace', 'limit', 'now', 'workload', 'for', 'reason', 'by'] as const;
 type ValueOption = (typeof VALUE_OPTIONS)[number];
 
 /** Which command-specific options each command accepts; --redis, --prefix, --json, --now and --help go with any. */
@@ -38,6 +43,9 @@ const ALLOWED: Readonly<Record<Command, readonly ValueOption[]>> = {
   history: ['rule', 'limit'],
   proxies: [],
   stats: ['rule'],
+  pause: ['namespace', 'rule', 'workload', 'for', 'reason', 'by'],
+  resume: ['namespace', 'rule', 'workload'],
+  pauses: [],
 };
 const GLOBAL: readonly ValueOption[] = ['redis', 'prefix', 'now'];
 
@@ -52,6 +60,11 @@ Commands:
                                            TARGET is rule:namespace:Kind:name or namespace/kind/name
   proxies                                  every proxy group: status, active role, switches
   stats [--rule R]                         per rule: actions performed, healed, not healed; decision reasons
+  pause (--namespace N | --rule R | --workload NS/Kind/name) --for DURATION --reason TEXT [--by NAME]
+                                           stop healing there until the pause runs out (checks keep running)
+  resume (--namespace N | --rule R | --workload NS/Kind/name)
+                                           end a pause now
+  pauses                                   every pause running: what, who, why, until when
 
 Options:
   --redis URL     Redis to read (default: $REDIS_URL, else ${DEFAULT_REDIS_URL})
@@ -60,7 +73,8 @@ Options:
   --now ISO       measure relative times from this instant instead of the clock
   --help, -h      show this help
 
-Exit codes: 0 done, 1 Redis unreachable or the target has no history, 2 usage error.
+Exit codes: 0 done, 1 Redis unreachable, the target has no history or there is no such pause to resume,
+2 usage error.
 `;
 
 function isCommand(word: string): word is Command {
@@ -121,6 +135,12 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
     now = Date.parse(values.now);
     if (!Number.isFinite(now)) return { kind: 'usage-error', message: `--now must be a date such as 2026-11-23T12:00:00Z (got ${values.now})` };
   }
+  let pause: PauseArgs | undefined;
+  if (word === 'pause' || word === 'resume') {
+    const read = parsePauseArgs(word, values, env);
+    if ('error' in read) return { kind: 'usage-error', message: read.error };
+    pause = read;
+  }
   const target = rest[0];
   return {
     kind: 'run',
@@ -131,9 +151,10 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
       json,
       now,
       limit,
-      ...(values.rule !== undefined ? { rule: values.rule } : {}),
-      ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
+      ...(values.rule !== undefined && !pause ? { rule: values.rule } : {}),
+      ...(values.namespace !== undefined && !pause ? { namespace: values.namespace } : {}),
       ...(target !== undefined ? { target } : {}),
+      ...(pause ? { pause } : {}),
     }),
   };
 }
