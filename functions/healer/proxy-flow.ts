@@ -102,7 +102,7 @@ export function proxyFlow(
       if (next.kind !== 'skip') throw new Error(`an acting plan has no answer before its action (${next.kind})`);
       ctx.log.info({ reason: next.reason, role, status: plan.status }, 'no switch');
       if (!next.audited) return undefined;
-      return { event: healEvent('skipped', { ...common(plan, plan.commit.now), action: next.action, reason: next.reason }) };
+      return { event: healEvent('skipped', { ...common(plan, plan.commit.now), action: next.action, reason: next.reason, detail: next.detail }) };
     },
     perform: (plan) => performProxyAction(deps, rule, result, acting(plan), pod),
     settle: (plan, outcome, done) => settleProxyAction(acting(plan), { member, eventId: ctx.event.id, outcome, done }),

@@ -3,6 +3,9 @@ import type { Redis } from 'ioredis';
 import { createKeys } from '../store/keys.ts';
 import type { CliRequest } from './args.ts';
 import { parseTargetRef } from './ids.ts';
+import { pausedLine, pausesTable } from './pause-views.ts';
+import { readPauses, removePause, writePause } from './pauses.ts';
+import { runRulesCommand } from './rules-command.ts';
 import { historyKey, readHistory, resolveTarget } from './read-history.ts';
 import { readProxies } from './read-proxies.ts';
 import { readStats } from './read-stats.ts';
@@ -13,7 +16,8 @@ import { historyTable, proxiesTable, statsTables, targetsTable, unitsTable } fro
 export interface Outcome {
   stdout: string;
   stderr: string;
-  /** 0 done (an empty list included), 1 the named target has no history, 2 the target reference cannot be read. */
+  /** 0 done (an empty list included), 1 the named target has no history or the pause to resume is not there,
+   *  2 the target reference cannot be read. */
   code: 0 | 1 | 2;
 }
 
@@ -45,6 +49,19 @@ export async function runCommand(req: CliRequest, redis: Redis): Promise<Outcome
       return listing(req, await readStats(redis, keys, req.rule), `no stats under ${keys.prefix}:stats:${req.rule ?? '*'}`, statsTables);
     case 'history':
       return history(req, redis, keys);
+    case 'pauses':
+      return listing(req, await readPauses(redis, keys, req.now), `no pauses under ${keys.prefix}:pause:*`, (rows) => pausesTable(rows, req.now));
+    case 'rules':
+      return runRulesCommand({ ...req.rules!, json: req.json });
+    case 'pause': {
+      const row = await writePause(redis, keys, req.pause!, req.now);
+      return req.json ? json(row) : done(`${pausedLine(row, req.now)}\n`);
+    }
+    case 'resume': {
+      const { scope, id } = req.pause!;
+      if (await removePause(redis, keys, req.pause!)) return req.json ? json({ scope, id, resumed: true }) : done(`resumed ${scope} ${id}\n`);
+      return { stdout: '', stderr: `selfheal: no pause of ${scope} ${id} under ${keys.prefix} (never paused, or it ran out)\n`, code: 1 };
+    }
   }
 }
 

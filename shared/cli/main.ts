@@ -1,8 +1,17 @@
 #!/usr/bin/env node
-// The selfheal command: reads the healer's Redis history and prints it for people (tables) or programs (--json).
+// The selfheal command: reads the healer's Redis history, sets pauses and checks rules files, for people (tables)
+// or programs (--json).
 import { parseArgs, USAGE } from './args.ts';
 import { runCommand } from './commands.ts';
+import type { Outcome } from './commands.ts';
 import { openRedis } from './connect.ts';
+import { runRulesCommand } from './rules-command.ts';
+
+function print(outcome: Outcome): number {
+  process.stdout.write(outcome.stdout);
+  process.stderr.write(outcome.stderr);
+  return outcome.code;
+}
 
 async function main(): Promise<number> {
   const parsed = parseArgs(process.argv.slice(2), process.env, Date.now());
@@ -14,12 +23,12 @@ async function main(): Promise<number> {
     process.stderr.write(`selfheal: ${parsed.message}\n\n${USAGE}`);
     return 2;
   }
+  const { rules } = parsed.request;
+  // Rules files are read from disk: no Redis needed, so it can run in CI or before a deploy.
+  if (rules) return print(await runRulesCommand({ ...rules, json: parsed.request.json }));
   const redis = await openRedis(parsed.request.redisUrl);
   try {
-    const outcome = await runCommand(parsed.request, redis);
-    process.stdout.write(outcome.stdout);
-    process.stderr.write(outcome.stderr);
-    return outcome.code;
+    return print(await runCommand(parsed.request, redis));
   } finally {
     redis.disconnect();
   }

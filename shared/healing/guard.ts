@@ -1,4 +1,4 @@
-// Guards between a decision to act and the act: allow-list, opt-in, cascade, shared cause, budget, dry run. No I/O.
+// Guards between a decision to act and the act: allow-list, an operator's pause, opt-in, cascade, shared cause, budget, dry run. No I/O.
 import type { Action, ActionTraitsOf } from '../actions/catalog.ts';
 import type { Reason } from './reasons.ts';
 import type { Verdict } from './decide.ts';
@@ -21,6 +21,21 @@ export interface GuardFacts {
   budgetUsed: number;
   budgetMax: number;
   dryRun: boolean;
+  /** An operator's pause that covers this rule, namespace or workload now, if any. */
+  paused?: Pause;
+}
+
+/** A pause as the store holds it: what it covers, who set it, why, and until when (ms). */
+export interface Pause {
+  scope: 'namespace' | 'rule' | 'workload';
+  id: string;
+  by: string;
+  reason: string;
+  until: number;
+}
+
+export function pauseDetail(p: Pause): string {
+  return `${p.scope} ${p.id} paused by ${p.by} until ${new Date(p.until).toISOString()}: ${p.reason}`;
 }
 
 export interface Guarded {
@@ -39,6 +54,7 @@ export function guard(verdict: Verdict, facts: GuardFacts, traits: ActionTraitsO
   const skip = (why: Reason, more?: string): Guarded => ({ verdict: { kind: 'skip', reason: why }, intended: action, ...(more ? { detail: more } : {}) });
 
   if (!facts.namespaceAllowed) return skip('namespace-not-allowed');
+  if (facts.paused) return skip('paused', pauseDetail(facts.paused));
   if (facts.target !== 'ok') {
     const why: Reason = { gone: 'target-gone', 'not-in-rule': 'target-not-in-rule', 'not-opted-in': 'not-opted-in', unreadable: 'target-unreadable' }[facts.target] as Reason;
     return skip(why);

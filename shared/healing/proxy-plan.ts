@@ -4,6 +4,7 @@ import type { ActionTraitsOf } from '../actions/catalog.ts';
 import { countResult } from './decide.ts';
 import type { ResultFacts } from './decide.ts';
 import { guard } from './guard.ts';
+import type { Pause } from './guard.ts';
 import { decideProxy } from './proxy-group.ts';
 import type { ProxyPolicy, ProxyVerdict, Role } from './proxy-group.ts';
 import type { Reason } from './reasons.ts';
@@ -11,7 +12,7 @@ import type { ProxyGroupState, ProxyGroupStatus, TargetState } from './state.ts'
 import type { CommitBody } from './target-plan.ts';
 
 export interface ProxyPlanInput {
-  snap: { target: TargetState; unit: ProxyGroupState; budgetUsed: number };
+  snap: { target: TargetState; unit: ProxyGroupState; budgetUsed: number; paused?: Pause };
   result: ResultFacts & { role: Role; runId: string; eventId: string };
   policy: ProxyPolicy & { namespaceAllowed: boolean; dryRun: boolean; restartFailed: boolean };
   /** The proxy pod the result is about, as the healer re-read it (none for a role without pods). */
@@ -27,7 +28,7 @@ export interface ProxyPlanInput {
 
 /** What follows the commit: nothing, a change of status alone, or an action under a lease. */
 export type ProxyNext =
-  | { kind: 'skip'; reason: Reason; audited: boolean; action: 'switch-proxy' | 'none' }
+  | { kind: 'skip'; reason: Reason; audited: boolean; action: 'switch-proxy' | 'none'; detail?: string }
   | { kind: 'status-only'; to: Role; status: ProxyGroupStatus; reason: Reason }
   | { kind: 'act'; action: 'switch-proxy'; to: Role; status: ProxyGroupStatus; reason: Reason; token: string }
   | { kind: 'act'; action: 'alert'; status: 'AllFailed'; reason: Reason; token: string }
@@ -43,7 +44,7 @@ export interface ProxyPlan {
   consecutiveFailures: number;
 }
 
-type Guarded = { verdict: ProxyVerdict; skipReason?: Reason };
+type Guarded = { verdict: ProxyVerdict; skipReason?: Reason; detail?: string };
 
 /** Guards on what the state machine asks: AllFailed (an alert) needs an allowed namespace and no dry run; a switch
  *  of the Service goes through the guard like any action. Leaving AllFailed towards the proxy the Service already
@@ -64,17 +65,24 @@ function guardProxy(input: ProxyPlanInput, verdict: ProxyVerdict, statusOnly: bo
       budgetUsed: input.budgetRefused ? input.config.budgetMax : input.snap.budgetUsed,
       budgetMax: input.config.budgetMax,
       dryRun: policy.dryRun,
+      ...(input.snap.paused ? { paused: input.snap.paused } : {}),
     },
     input.traits,
   );
   if (guarded.verdict.kind === 'act') return { verdict };
-  return { verdict: { kind: 'skip', reason: guarded.verdict.reason }, skipReason: guarded.verdict.reason };
+  return { verdict: { kind: 'skip', reason: guarded.verdict.reason }, skipReason: guarded.verdict.reason, ...(guarded.detail ? { detail: guarded.detail } : {}) };
 }
 
-function nextOf(verdict: ProxyVerdict, statusOnly: boolean, skipReason: Reason | undefined, outcome: ResultFacts['outcome'], token: string): ProxyNext {
+/** Skips the guard decided name the switch they held back (dry run, a pause), as a target rule's skip names its action. */
+const NAMES_SWITCH: ReadonlySet<Reason> = new Set(['dry-run', 'paused']);
+
+function nextOf(g: Guarded, statusOnly: boolean, outcome: ResultFacts['outcome'], token: string): ProxyNext {
+  const { verdict, skipReason } = g;
   switch (verdict.kind) {
-    case 'skip':
-      return { kind: 'skip', reason: verdict.reason, audited: outcome === 'failed' || skipReason !== undefined, action: skipReason === 'dry-run' ? 'switch-proxy' : 'none' };
+    case 'skip': {
+      const named = skipReason !== undefined && NAMES_SWITCH.has(skipReason);
+      return { kind: 'skip', reason: verdict.reason, audited: outcome === 'failed' || skipReason !== undefined, action: named ? 'switch-proxy' : 'none', ...(g.detail ? { detail: g.detail } : {}) };
+    }
     case 'switch':
       if (statusOnly) return { kind: 'status-only', to: verdict.to, status: verdict.status, reason: verdict.reason };
       return { kind: 'act', action: 'switch-proxy', to: verdict.to, status: verdict.status, reason: verdict.reason, token };
@@ -104,10 +112,11 @@ function restartOfFailedRole(input: ProxyPlanInput, g: ProxyGroupState, verdict:
       budgetUsed: input.budgetRefused ? input.config.budgetMax : input.snap.budgetUsed,
       budgetMax: input.config.budgetMax,
       dryRun: policy.dryRun,
+      ...(input.snap.paused ? { paused: input.snap.paused } : {}),
     },
     input.traits,
   );
-  if (guarded.verdict.kind === 'skip') return { kind: 'skip', reason: guarded.verdict.reason, audited: true, action: 'none' };
+  if (guarded.verdict.kind === 'skip') return { kind: 'skip', reason: guarded.verdict.reason, audited: true, action: 'none', ...(guarded.detail ? { detail: guarded.detail } : {}) };
   return { kind: 'act', action: 'restart', status: g.status, reason: 'failed-over', token: input.token };
 }
 
@@ -117,8 +126,9 @@ export function planProxy(input: ProxyPlanInput): ProxyPlan {
   const stale = decision.verdict.reason === 'stale-result';
   const target = input.alreadyCounted || stale ? snap.target : countResult(snap.target, result);
   const statusOnly = decision.verdict.kind === 'switch' && decision.verdict.to === snap.unit.active;
-  const { verdict, skipReason } = guardProxy(input, decision.verdict, statusOnly);
-  const next = restartOfFailedRole(input, decision.group, verdict) ?? nextOf(verdict, statusOnly, skipReason, result.outcome, input.token);
+  const guarded = guardProxy(input, decision.verdict, statusOnly);
+  const { verdict, skipReason } = guarded;
+  const next = restartOfFailedRole(input, decision.group, verdict) ?? nextOf(guarded, statusOnly, result.outcome, input.token);
   const acting = next.kind === 'act';
   let group: ProxyGroupState = acting ? { ...decision.group, pendingToken: input.token, pendingUntil: now + input.config.actionLeaseMs } : decision.group;
   if (next.kind === 'status-only') group = { ...group, status: next.status };
@@ -139,8 +149,8 @@ export function planProxy(input: ProxyPlanInput): ProxyPlan {
       decision: acting ? 'act' : 'skip',
       reason: next.reason,
       status: group.status,
-      action: next.kind === 'act' && next.action === 'restart' ? 'restart' : verdict.kind === 'switch' || skipReason === 'dry-run' ? 'switch-proxy' : verdict.kind === 'enter-all-failed' ? 'alert' : undefined,
-      detail: result.error,
+      action: next.kind === 'act' && next.action === 'restart' ? 'restart' : verdict.kind === 'switch' || (skipReason && NAMES_SWITCH.has(skipReason)) ? 'switch-proxy' : verdict.kind === 'enter-all-failed' ? 'alert' : undefined,
+      detail: (next.kind === 'skip' ? next.detail : undefined) ?? result.error,
     },
     now,
   };

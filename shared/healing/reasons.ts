@@ -33,6 +33,8 @@ export const REASONS = [
   'target-unreadable',
   'confirmed-healthy',
   'unconfirmed',
+  // an operator paused healing for the namespace, the rule or the workload (selfheal pause)
+  'paused',
   // an action put itself off (not now): a rollout is already replacing the workload's pods
   'rollout-in-progress',
   // an action declined (it cannot help here): the next rung after the cooldown

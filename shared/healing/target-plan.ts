@@ -5,7 +5,7 @@ import type { CommitRequest } from '../store/history-store.ts';
 import { decide } from './decide.ts';
 import type { Decision, HealingPolicy, ResultFacts, Verdict } from './decide.ts';
 import { guard } from './guard.ts';
-import type { GuardFacts } from './guard.ts';
+import type { GuardFacts, Pause } from './guard.ts';
 import type { TargetState, UnitState } from './state.ts';
 
 /** What the healer read from Redis for this target, in one round trip. */
@@ -16,11 +16,13 @@ export interface TargetSnapshot {
   unitFailing: Readonly<Record<string, string>>;
   budgetUsed: number;
   failingDependencies: readonly string[];
+  /** An operator's pause of the rule, its namespace or the unit, if one runs now. */
+  paused?: Pause;
 }
 
 /** What a fresh read of the cluster found, before any action on the target. */
 export interface TargetFacts {
-  guard: Omit<GuardFacts, 'budgetUsed' | 'failingDependency' | 'workloadFailing' | 'sharedCause'>;
+  guard: Omit<GuardFacts, 'budgetUsed' | 'failingDependency' | 'workloadFailing' | 'sharedCause' | 'paused'>;
   /** Names of the live pods of the target's workload, when it has one. */
   siblings?: readonly string[];
   /** Why the target could not be read (forbidden, refused for good). */
@@ -131,6 +133,7 @@ export function planTarget(input: TargetPlanInput): TargetPlanStep {
         ...(snap.failingDependencies[0] ? { failingDependency: snap.failingDependencies[0] } : {}),
         ...(siblings ? { workloadFailing: workloadFailing(siblings, failing, self) } : {}),
         ...(policy.sharedCause ? { sharedCause: policy.sharedCause } : {}),
+        ...(snap.paused ? { paused: snap.paused } : {}),
       },
       input.traits,
     );

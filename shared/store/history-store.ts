@@ -4,8 +4,10 @@ import type { Redis } from 'ioredis';
 import type { Target } from '../events/schemas.ts';
 import { EMPTY_PROXY_GROUP, EMPTY_TARGET, EMPTY_UNIT, fromHash, toHash } from '../healing/state.ts';
 import type { ProxyGroupState, TargetState, UnitState } from '../healing/state.ts';
-import { createKeys, targetId } from './keys.ts';
-import type { Keys, UnitRef } from './keys.ts';
+import type { Pause } from '../healing/guard.ts';
+import { createKeys, targetId, unitOf, workloadId } from './keys.ts';
+import type { Keys, PauseScope, UnitRef } from './keys.ts';
+import { readPause } from './pause-record.ts';
 import { COMMIT, FINALIZE } from './scripts.ts';
 
 export interface StoreLimits {
@@ -25,6 +27,8 @@ export interface Snapshot<U> {
   unitFailing: Record<string, string>;
   budgetUsed: number;
   failingDependencies: string[];
+  /** An operator's pause of the rule, its namespace or the unit, if one runs now. */
+  paused?: Pause;
 }
 
 export interface Where {
@@ -127,12 +131,15 @@ export class HistoryStore {
     pipe.get(this.keys.dedupe(w.dedupe.source, w.dedupe.id));
     pipe.hgetall(this.unitFailingKey(w));
     pipe.zcount(this.keys.budget(w.budgetNamespace), String(now - w.budgetWindowMs), '+inf');
+    const pauses: Array<[PauseScope, string]> = [['rule', w.rule], ['namespace', w.target.namespace], ['workload', workloadId(unitOf(w.target))]];
+    for (const [scope, id] of pauses) pipe.get(this.keys.pause(scope, id));
     for (const dep of dependencies) pipe.hgetall(this.keys.ruleFailing(dep.rule));
     const results = await pipe.exec();
     if (!results) throw new Error('redis pipeline returned nothing');
     for (const [error] of results) if (error) throw error;
     const value = (i: number) => results[i]![1];
     const dedupe = value(2);
+    const paused = pauses.map(([scope, id], i) => readPause(scope, id, value(5 + i), now)).find((p) => p !== undefined);
     return {
       target: fromHash(EMPTY_TARGET, value(0) as Record<string, string>),
       unit: fromHash(emptyUnit, value(1) as Record<string, string>),
@@ -140,8 +147,9 @@ export class HistoryStore {
       unitFailing: value(3) as Record<string, string>,
       budgetUsed: Number(value(4)),
       failingDependencies: dependencies
-        .filter((dep, i) => Object.values(value(5 + i) as Record<string, string>).some((at) => Number(at) >= now - dep.freshMs))
+        .filter((dep, i) => Object.values(value(5 + pauses.length + i) as Record<string, string>).some((at) => Number(at) >= now - dep.freshMs))
         .map((dep) => dep.rule),
+      ...(paused ? { paused: { scope: paused.scope, id: paused.id, by: paused.by, reason: paused.reason, until: paused.until } } : {}),
     };
   }
 

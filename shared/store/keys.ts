@@ -8,6 +8,12 @@ export interface UnitRef {
   name: string;
 }
 
+export type PauseScope = 'namespace' | 'rule' | 'workload';
+
+export function workloadId(u: UnitRef): string {
+  return `${u.namespace}/${u.kind}/${u.name}`;
+}
+
 export function targetId(rule: string, t: { namespace: string; kind: string; name: string }): string {
   return `${rule}:${t.namespace}:${t.kind}:${t.name}`;
 }
@@ -35,6 +41,9 @@ export function createKeys(prefix: string) {
     budget: (namespace: string) => `${p}:budget:${namespace}`,
     stats: (rule: string) => `${p}:stats:${rule}`,
     proxy: (group: string) => `${p}:proxy:${group}`,
+    /** An operator's pause of healing (a JSON record, expiring with the pause): scope namespace, rule or workload;
+     *  a workload is named namespace/Kind/name. */
+    pause: (scope: PauseScope, id: string) => `${p}:pause:${scope}:${id}`,
     /** Every target seen, scored by when it was last seen; entries older than the target TTL are pruned. */
     index: `${p}:targets`,
   });

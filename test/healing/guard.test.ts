@@ -7,6 +7,7 @@ import type { GuardFacts } from '../../shared/healing/guard.ts';
 import type { Verdict } from '../../shared/healing/decide.ts';
 
 const ok: GuardFacts = { namespaceAllowed: true, target: 'ok', maxRestartShare: 0.5, budgetUsed: 0, budgetMax: 5, dryRun: false };
+const pause = { scope: 'namespace' as const, id: 'shop', by: 'ops', reason: 'node upgrade', until: Date.UTC(2026, 0, 1) };
 const restart: Verdict = { kind: 'act', action: 'restart', reason: 'threshold-reached' };
 const show = (g: ReturnType<typeof guard>) => (g.verdict.kind === 'act' ? `act ${g.verdict.action} ${g.verdict.reason}` : `skip ${g.verdict.reason}${g.intended ? ` (${g.intended})` : ''}`);
 
@@ -31,11 +32,20 @@ test('table: each guard and the reason it gives', async (t) => {
     ['scale uses the budget', { kind: 'act', action: 'scale', reason: 'escalated' }, { ...ok, budgetUsed: 9 }, 'skip budget-exhausted (scale)'],
     ['dry run decides but does not act', restart, { ...ok, dryRun: true }, 'skip dry-run (restart)'],
     ['dry run says what it would have done after conversions', restart, { ...ok, dryRun: true, failingDependency: 'deps' }, 'skip dry-run (alert)'],
+    ['a paused namespace: nothing done', restart, { ...ok, paused: pause }, 'skip paused (restart)'],
+    ['a pause holds an alert instead too', restart, { ...ok, paused: pause, failingDependency: 'deps' }, 'skip paused (restart)'],
+    ['a pause outranks dry run', restart, { ...ok, paused: pause, dryRun: true }, 'skip paused (restart)'],
+    ['the allow-list is told before a pause', restart, { ...ok, paused: pause, namespaceAllowed: false }, 'skip namespace-not-allowed (restart)'],
     ['a skip passes through', { kind: 'skip', reason: 'cooldown' }, { ...ok, namespaceAllowed: false }, 'skip cooldown'],
   ];
   for (const [name, verdict, facts, expected] of rows) {
     await t.test(name, () => assert.equal(show(guard(verdict, facts, traitsOf)), expected));
   }
+});
+
+test('a pause gives its reason in the detail', () => {
+  const g = guard(restart, { ...ok, paused: pause }, traitsOf);
+  assert.equal(g.detail, 'namespace shop paused by ops until 2026-01-01T00:00:00.000Z: node upgrade');
 });
 
 test('property: never acts over budget, outside the allow-list, on a pod not opted in, or in dry run', () => {

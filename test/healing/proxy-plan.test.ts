@@ -9,6 +9,7 @@ import { EMPTY_PROXY_GROUP, EMPTY_TARGET } from '../../shared/healing/state.ts';
 import type { ProxyGroupState } from '../../shared/healing/state.ts';
 
 const T0 = 1_700_000_000_000;
+const paused = { scope: 'namespace' as const, id: 'proxy', by: 'ops', reason: 'node upgrade', until: T0 + 3_600_000 };
 const healthy: Partial<ProxyGroupState> = { primaryPasses: 3, secondaryPasses: 3 };
 /** Primary one failure short of the threshold (2), secondary passing. */
 const primaryFailing: Partial<ProxyGroupState> = { primaryFailures: 1, secondaryPasses: 3 };
@@ -52,9 +53,17 @@ test('table: what a proxy result plans, and why', async (t) => {
     ['both down: AllFailed and an alert, off the budget', input({ primaryFailures: 1, secondaryFailures: 2 }), 'act alert AllFailed all-proxies-failed pending:tok'],
     ['both down in dry run: no AllFailed', input({ primaryFailures: 1, secondaryFailures: 2 }, { policy: { ...input({}).policy, dryRun: true } }), 'skip dry-run audited(switch-proxy) done'],
     ['AllFailed, the primary the Service selects recovers: a status change only, never guarded', input({ ...allFailed, primaryFailures: 0, primaryPasses: 2 }, { budgetRefused: true }, { outcome: 'passed' }), 'status-only primary PrimaryActive done'],
+    ['the primary down while paused: no switch', input(primaryFailing, { snap: { ...input(primaryFailing).snap, paused } }), 'skip paused audited(switch-proxy) done'],
+    ['AllFailed, the primary the Service selects recovers while paused: the status change still happens', input({ ...allFailed, primaryFailures: 0, primaryPasses: 2 }, { snap: { ...input({ ...allFailed, primaryFailures: 0, primaryPasses: 2 }).snap, paused } }, { outcome: 'passed' }), 'status-only primary PrimaryActive done'],
     ['AllFailed, the secondary recovers: a real switch', input({ ...allFailed, secondaryFailures: 0, secondaryPasses: 2 }, {}, { role: 'secondary', outcome: 'passed' }), 'act switch-proxy SecondaryActive secondary-recovered pending:tok budget'],
   ];
   for (const [name, row, expected] of rows) await t.test(name, () => assert.equal(show(planProxy(row)), expected));
+});
+
+test('a switch held by a pause says who paused it, until when and why', () => {
+  const plan = planProxy(input(primaryFailing, { snap: { ...input(primaryFailing).snap, paused } }));
+  const detail = 'namespace proxy paused by ops until 2023-11-14T23:13:20.000Z: node upgrade';
+  assert.deepEqual([plan.next.kind === 'skip' && plan.next.detail, plan.commit.history.detail, plan.commit.history.action], [detail, detail, 'switch-proxy']);
 });
 
 test('a switch names where the Service pointed before; AllFailed says none', () => {
