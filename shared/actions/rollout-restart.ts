@@ -106,12 +106,16 @@ export const rolloutRestart = defineAction({
   async perform(ctx, { rule, pod }) {
     if (!pod) return { kind: 'failed', transient: false, detail: 'no pod to find the workload from' };
     const kube = await ctx.kube();
+    let deployment: string | undefined;
     try {
       const owner = await deploymentOf(kube, pod);
       if (!owner.found) return { kind: 'failed', transient: false, detail: owner.detail };
+      deployment = owner.name;
       return await restartRollout(kube, rule.namespace, owner.name, ctx.now());
     } catch (error) {
-      return failure(error, `restarting the rollout of the owner of ${rule.namespace}/${pod.metadata?.name}`);
+      const failed = failure(error, `restarting the rollout of the owner of ${rule.namespace}/${pod.metadata?.name}`);
+      // Once the Deployment is known, its failure is recorded on it.
+      return deployment ? about(failed, { apiVersion: 'apps/v1', kind: 'Deployment', namespace: rule.namespace, name: deployment }) : failed;
     }
   },
 });

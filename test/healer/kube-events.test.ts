@@ -7,6 +7,7 @@ import type { Target } from '../../shared/events/schemas.ts';
 import { EventType } from '../../shared/events/types.ts';
 import { T0, dataOf, deploy, podTarget, result, startHarness } from './harness.ts';
 import type { Harness } from './harness.ts';
+import { eventReason } from '../../functions/healer/kube-events.ts';
 
 async function eventsOn(h: Harness, namespace: string, name: string): Promise<EventsV1Event[]> {
   const api = h.sim.kubeConfig().makeApiClient(EventsV1Api);
@@ -96,3 +97,16 @@ for (const [name, refuse] of [
     assert.deepEqual(await eventsOn(h, 'shop', pod!), []);
   });
 }
+
+test('reasons are CamelCase, from the action, what it touched and how it ended', () => {
+  const pod = { apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name: 'web-1' };
+  const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' };
+  assert.equal(eventReason('restart', { kind: 'performed', detail: 'evicted pod shop/web-1', regarding: pod }), 'Evicted');
+  assert.equal(eventReason('restart', { kind: 'performed', detail: 'deleted pod shop/web-1 (…)', regarding: pod }), 'Deleted');
+  assert.equal(eventReason('restart', { kind: 'deferred', detail: 'a PodDisruptionBudget forbids…', regarding: pod }), 'EvictionDeferred');
+  assert.equal(eventReason('restart', { kind: 'performed', detail: 'a PodDisruptionBudget forbids…', regarding: deployment }), 'RolloutRestarted');
+  assert.equal(eventReason('rollout-restart', { kind: 'declined', reason: 'deployment-paused', detail: 'paused', regarding: deployment }), 'RolloutRestartDeclined');
+  assert.equal(eventReason('scale', { kind: 'performed', detail: 'scaled', regarding: deployment }), 'Scaled');
+  assert.equal(eventReason('scale', { kind: 'declined', reason: 'hpa-at-max', detail: 'at max' }), 'ScaleDeclined');
+  assert.equal(eventReason('switch-proxy', { kind: 'failed', transient: false, detail: '403' }), 'ProxySwitchFailed');
+});
