@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { ActionContext } from '../../shared/actions/action.ts';
 import type { Emitter } from '../../shared/emit/emitter.ts';
 import type { KubeClients } from '../../shared/kubernetes/client.ts';
+import type { KubeEventRecorder } from './kube-events.ts';
 import type { Metrics } from '../../shared/metrics/metrics.ts';
 import type { RuleSet } from '../../shared/rules/load.ts';
 import type { HistoryStore } from '../../shared/store/history-store.ts';
@@ -36,6 +37,8 @@ export interface HealerDeps {
   probes: { http: Dispatcher; ca: string[] | undefined };
   /** Counts decisions and actions; none in tests that do not read them. */
   metrics?: Metrics | undefined;
+  /** Records each action's outcome as a Kubernetes Event on what it touched; none: no Events. */
+  events?: KubeEventRecorder | undefined;
 }
 
 /** What an action is handed to perform itself. */

@@ -114,6 +114,8 @@ export async function runPipeline<U extends { version: number; pendingToken: str
     recordAction(deps.metrics, flow.where, action, outcome, settled, body.unit);
     const finalized = await storeCall(() => deps.store.finalize(flow.where, settled));
     if (finalized === 'lease-lost') ctx.log.warn({ action }, 'the action outlived its lease; another decision may have run meanwhile');
+    // After finalize, so it never holds the lease; it never throws.
+    await deps.events?.record(action, outcome, ctx.log);
     return flow.answerAfter(plan, outcome, done);
   }
   throw unavailable(`too many concurrent updates of ${flow.label}; retry`);

@@ -16,6 +16,7 @@ import type { FunctionParts } from '../../shared/runtime/run-function.ts';
 import type { Metrics } from '../../shared/metrics/metrics.ts';
 import type { HealerConfig } from './deps.ts';
 import { healerParts } from './handler.ts';
+import { createEventRecorder, reportingInstance } from './kube-events.ts';
 
 export { healerEnvSchema };
 
@@ -50,21 +51,25 @@ export async function buildHealer(env: Readonly<HealerEnv>, log: Logger, opts: {
   const http = new Agent({ keepAliveTimeout: 10_000, connections: 4, ...(ca ? { connect: { ca } } : {}) });
   const store = new HistoryStore(redis, env.REDIS_KEY_PREFIX, storeLimits(env));
   let kube: Promise<KubeClients> | undefined;
+  const lazyKube = () =>
+    (kube ??= createKubeClients({ timeoutMs: env.KUBE_TIMEOUT }).catch((error: unknown) => {
+      kube = undefined;
+      throw error;
+    }));
+  const now = opts.now ?? Date.now;
   const emitter = env.K_SINK ? createEmitter({ sink: env.K_SINK, logger: log, timeoutMs: env.SINK_TIMEOUT, retries: env.SINK_RETRIES }) : undefined;
   log.info({ rules: rules.rules.length, dryRun: env.DRY_RUN, sink: env.K_SINK ?? null }, 'healer configured');
   const parts = healerParts(
     {
       rules,
       store,
-      kube: () => (kube ??= createKubeClients({ timeoutMs: env.KUBE_TIMEOUT }).catch((error: unknown) => {
-        kube = undefined;
-        throw error;
-      })),
+      kube: lazyKube,
       emitter,
       config: healerConfig(env, rules),
-      now: opts.now ?? Date.now,
+      now,
       probes: { http, ca },
       metrics: opts.metrics,
+      events: createEventRecorder({ kube: lazyKube, instance: reportingInstance(), now }),
     },
     {
       close: async () => {

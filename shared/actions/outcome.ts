@@ -7,14 +7,31 @@ export type DeferReason = Extract<Reason, 'disruption-budget' | 'rollout-in-prog
 /** Why an action found it cannot help here, whatever the moment. */
 export type DeclineReason = Extract<Reason, 'hpa-at-max' | 'hpa-owned-by-keda' | 'deployment-paused'>;
 
-export type ActionOutcome =
+/** The object an action touched, as a Kubernetes Event's `regarding` names it. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  uid?: string | undefined;
+}
+
+/** Whatever its kind, an outcome may name the object it touched (or meant to): the healer records a Kubernetes
+ *  Event on it. Only the action knows which one it was (a scale raises an HPA's minimum or the Deployment's count). */
+export type ActionOutcome = (
   | { kind: 'performed'; detail: string }
   /** Not now: nothing done, the budget given back; a later failure tries again. */
   | { kind: 'deferred'; detail: string; reason?: DeferReason }
   /** Cannot help here (an HPA at its maximum, a paused Deployment): nothing done; as after a final failure, the
    *  cooldown applies and the next decision takes the next rung, but it is audited as a skip with its reason. */
   | { kind: 'declined'; reason: DeclineReason; detail: string }
-  | { kind: 'failed'; transient: boolean; detail: string };
+  | { kind: 'failed'; transient: boolean; detail: string }
+) & { regarding?: ObjectRef | undefined };
+
+/** The outcome, naming the object it touched unless a deeper step named it already. */
+export function about(outcome: ActionOutcome, regarding: ObjectRef): ActionOutcome {
+  return outcome.regarding ? outcome : { ...outcome, regarding };
+}
 
 /** The API server's retryable answers (and no answer at all) are transient; other 4xx are final. An action that
  *  may have happened without an answer is not classified here: its action reads the cluster first. */

@@ -5,7 +5,8 @@ import { apiStatus, isDisruptionBudgetRefusal } from '../kubernetes/client.ts';
 import type { KubeClients, k8s } from '../kubernetes/client.ts';
 import { deploymentOf } from '../kubernetes/owner-chain.ts';
 import { defineAction } from './action.ts';
-import { failure, unanswered } from './outcome.ts';
+import type { ActionContext, ActionRule } from './action.ts';
+import { about, failure, unanswered } from './outcome.ts';
 import type { ActionOutcome } from './outcome.ts';
 import { restartRollout } from './rollout-restart.ts';
 
@@ -83,34 +84,39 @@ export const restart = defineAction({
     }
   },
   async perform(ctx, { rule, target, pod: read }) {
-    const kube = await ctx.kube();
     const pod: Victim = { namespace: rule.namespace, name: target.name, uid: read?.metadata?.uid };
-    const { namespace, name } = pod;
-    const deleteOptions = pod.uid === undefined ? undefined : { preconditions: { uid: pod.uid } };
-    try {
-      await kube.core.createNamespacedPodEviction(
-        { namespace, name, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace }, ...(deleteOptions ? { deleteOptions } : {}) } },
-        kube.options(),
-      );
-      return { kind: 'performed', detail: `evicted pod ${namespace}/${name}` };
-    } catch (error) {
-      // A 409 is a failed uid precondition (the pod was replaced) or the budget's own update conflicting: the pod
-      // read back tells which.
-      if (unanswered(error) || apiStatus(error) === 409) return resolveUnanswered(kube, pod, 'evicting', error);
-      const known = settled(error, pod);
-      if (known) return known;
-      // Only a budget's refusal is "not now"; a throttling 429 (API Priority and Fairness) is a transient fault.
-      if (!isDisruptionBudgetRefusal(error)) return failure(error, `evicting ${namespace}/${name}`);
-      const instead = read ? await rolloutInstead(kube, read, ctx.now()).catch((e: unknown) => failure(e, `restarting the rollout of the owner of ${namespace}/${name}`)) : undefined;
-      if (instead) return instead;
-      if (!rule.deleteFallback) return { kind: 'deferred', detail: `a PodDisruptionBudget forbids evicting ${namespace}/${name} now` };
-    }
-    try {
-      await kube.core.deleteNamespacedPod({ namespace, name, ...(deleteOptions ? { body: deleteOptions } : {}) }, kube.options());
-      return { kind: 'performed', detail: `deleted pod ${namespace}/${name} (eviction refused by a PodDisruptionBudget; deleteFallback is on)` };
-    } catch (error) {
-      if (unanswered(error) || apiStatus(error) === 409) return resolveUnanswered(kube, pod, 'deleting', error);
-      return settled(error, pod) ?? failure(error, `deleting ${namespace}/${name}`);
-    }
+    return about(await restartPod(ctx, rule, pod, read), { apiVersion: 'v1', kind: 'Pod', ...pod });
   },
 });
+
+/** Evicts the pod (or deletes it, or restarts its only-pod Deployment's rollout) as the action describes. */
+async function restartPod(ctx: ActionContext, rule: ActionRule, pod: Victim, read: k8s.V1Pod | undefined): Promise<ActionOutcome> {
+  const kube = await ctx.kube();
+  const { namespace, name } = pod;
+  const deleteOptions = pod.uid === undefined ? undefined : { preconditions: { uid: pod.uid } };
+  try {
+    await kube.core.createNamespacedPodEviction(
+      { namespace, name, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace }, ...(deleteOptions ? { deleteOptions } : {}) } },
+      kube.options(),
+    );
+    return { kind: 'performed', detail: `evicted pod ${namespace}/${name}` };
+  } catch (error) {
+    // A 409 is a failed uid precondition (the pod was replaced) or the budget's own update conflicting: the pod
+    // read back tells which.
+    if (unanswered(error) || apiStatus(error) === 409) return resolveUnanswered(kube, pod, 'evicting', error);
+    const known = settled(error, pod);
+    if (known) return known;
+    // Only a budget's refusal is "not now"; a throttling 429 (API Priority and Fairness) is a transient fault.
+    if (!isDisruptionBudgetRefusal(error)) return failure(error, `evicting ${namespace}/${name}`);
+    const instead = read ? await rolloutInstead(kube, read, ctx.now()).catch((e: unknown) => failure(e, `restarting the rollout of the owner of ${namespace}/${name}`)) : undefined;
+    if (instead) return instead;
+    if (!rule.deleteFallback) return { kind: 'deferred', detail: `a PodDisruptionBudget forbids evicting ${namespace}/${name} now` };
+  }
+  try {
+    await kube.core.deleteNamespacedPod({ namespace, name, ...(deleteOptions ? { body: deleteOptions } : {}) }, kube.options());
+    return { kind: 'performed', detail: `deleted pod ${namespace}/${name} (eviction refused by a PodDisruptionBudget; deleteFallback is on)` };
+  } catch (error) {
+    if (unanswered(error) || apiStatus(error) === 409) return resolveUnanswered(kube, pod, 'deleting', error);
+    return settled(error, pod) ?? failure(error, `deleting ${namespace}/${name}`);
+  }
+}

@@ -4,7 +4,7 @@ import { apiStatus } from '../kubernetes/client.ts';
 import type { KubeClients, k8s } from '../kubernetes/client.ts';
 import { deploymentOf } from '../kubernetes/owner-chain.ts';
 import { defineAction } from './action.ts';
-import { failure, unanswered } from './outcome.ts';
+import { about, failure, unanswered } from './outcome.ts';
 import type { ActionOutcome } from './outcome.ts';
 
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
@@ -35,6 +35,10 @@ export function rolloutState(d: k8s.V1Deployment): { state: 'paused' | 'rolling'
 
 /** Restarts the Deployment's rollout with the resourceVersion it judged ready; a concurrent change is re-read. */
 export async function restartRollout(kube: KubeClients, namespace: string, name: string, now: number): Promise<ActionOutcome> {
+  return about(await rolloutRestartOnce(kube, namespace, name, now), { apiVersion: 'apps/v1', kind: 'Deployment', namespace, name });
+}
+
+async function rolloutRestartOnce(kube: KubeClients, namespace: string, name: string, now: number): Promise<ActionOutcome> {
   const at = rfc3339(now);
   for (let write = 1; write <= MAX_WRITES; write++) {
     const d = await kube.apps.readNamespacedDeployment({ namespace, name }, kube.options());
@@ -102,12 +106,16 @@ export const rolloutRestart = defineAction({
   async perform(ctx, { rule, pod }) {
     if (!pod) return { kind: 'failed', transient: false, detail: 'no pod to find the workload from' };
     const kube = await ctx.kube();
+    let deployment: string | undefined;
     try {
       const owner = await deploymentOf(kube, pod);
       if (!owner.found) return { kind: 'failed', transient: false, detail: owner.detail };
+      deployment = owner.name;
       return await restartRollout(kube, rule.namespace, owner.name, ctx.now());
     } catch (error) {
-      return failure(error, `restarting the rollout of the owner of ${rule.namespace}/${pod.metadata?.name}`);
+      const failed = failure(error, `restarting the rollout of the owner of ${rule.namespace}/${pod.metadata?.name}`);
+      // Once the Deployment is known, its failure is recorded on it.
+      return deployment ? about(failed, { apiVersion: 'apps/v1', kind: 'Deployment', namespace: rule.namespace, name: deployment }) : failed;
     }
   },
 });

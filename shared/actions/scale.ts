@@ -6,7 +6,7 @@ import type { KubeClients } from '../kubernetes/client.ts';
 import { deploymentOf } from '../kubernetes/owner-chain.ts';
 import { defineAction } from './action.ts';
 import { holdMs, hpaOf, raiseMinReplicas } from './hpa.ts';
-import { failure, unanswered } from './outcome.ts';
+import { about, failure, unanswered } from './outcome.ts';
 import type { ActionOutcome } from './outcome.ts';
 
 type Bounds = { replicas?: number | undefined; step: number; max: number };
@@ -74,8 +74,11 @@ export const scale = defineAction({
       const owner = await deploymentOf(kube, pod);
       if (!owner.found) return { kind: 'failed', transient: false, detail: owner.detail };
       const hpa = await hpaOf(kube, namespace, owner.name);
-      if (hpa) return await raiseMinReplicas(kube, hpa, owner.name, bounds, ctx.now() + holdMs(rule));
-      return await scaleTo(kube, namespace, owner.name, bounds);
+      if (hpa) {
+        const ref = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', namespace, name: hpa.metadata?.name ?? '', uid: hpa.metadata?.uid };
+        return about(await raiseMinReplicas(kube, hpa, owner.name, bounds, ctx.now() + holdMs(rule)), ref);
+      }
+      return about(await scaleTo(kube, namespace, owner.name, bounds), { apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: owner.name });
     } catch (error) {
       return failure(error, `scaling the owner of ${namespace}/${pod.metadata?.name}`);
     }

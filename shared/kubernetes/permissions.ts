@@ -3,7 +3,7 @@
 import { ACTION_CATALOG } from '../actions/catalog.ts';
 
 export interface Permission {
-  apiGroup: '' | 'apps' | 'autoscaling' | 'discovery.k8s.io';
+  apiGroup: '' | 'apps' | 'autoscaling' | 'discovery.k8s.io' | 'events.k8s.io';
   resource: string;
   verbs: readonly string[];
 }
@@ -22,6 +22,9 @@ export function mergePermissions(lists: ReadonlyArray<readonly Permission[]>): P
 /** Before it acts on a pod the healer re-reads it, and lists its workload's pods for the shared-cause guard. */
 const HEALER_READS: readonly Permission[] = [{ apiGroup: '', resource: 'pods', verbs: ['get', 'list'] }];
 
+/** Each action's outcome is recorded as a Kubernetes Event on what it touched; a repeat patches its series. */
+const HEALER_EVENTS: readonly Permission[] = [{ apiGroup: 'events.k8s.io', resource: 'events', verbs: ['create', 'patch'] }];
+
 export const FUNCTION_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = Object.freeze({
   'check-pods': [
     { apiGroup: '', resource: 'pods', verbs: ['list'] },
@@ -30,6 +33,6 @@ export const FUNCTION_PERMISSIONS: Readonly<Record<string, readonly Permission[]
   ],
   'check-dependencies': [{ apiGroup: 'discovery.k8s.io', resource: 'endpointslices', verbs: ['list'] }],
   'check-egress': [{ apiGroup: '', resource: 'pods', verbs: ['list'] }],
-  healer: mergePermissions([HEALER_READS, ...ACTION_CATALOG.map((a) => a.permissions)]),
+  healer: mergePermissions([HEALER_READS, ...ACTION_CATALOG.map((a) => a.permissions), HEALER_EVENTS]),
   'proxy-selector': [],
 });

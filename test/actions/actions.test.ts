@@ -35,7 +35,7 @@ test('restart evicts the pod; the ReplicaSet replaces it', async (t) => {
   const { sim, ctx, pods } = await cluster(t);
   const victim = (await pods())[0]!.metadata!.name!;
   const outcome = await actionSpec('restart').perform(ctx, { rule: rule(), target: podTarget(victim), why: 'test' });
-  assert.deepEqual(outcome, { kind: 'performed', detail: `evicted pod shop/${victim}` });
+  assert.deepEqual(outcome, { kind: 'performed', detail: `evicted pod shop/${victim}`, regarding: { apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name: victim, uid: undefined } });
   await sim.settle();
   const names = (await pods()).map((p) => p.metadata!.name);
   assert.equal(names.length, 2);
@@ -45,7 +45,7 @@ test('restart evicts the pod; the ReplicaSet replaces it', async (t) => {
 test('restart of a pod already gone counts as done', async (t) => {
   const { ctx } = await cluster(t);
   const outcome = await actionSpec('restart').perform(ctx, { rule: rule(), target: podTarget('web-gone'), why: 'test' });
-  assert.deepEqual(outcome, { kind: 'performed', detail: 'pod shop/web-gone was already gone' });
+  assert.deepEqual(outcome, { kind: 'performed', detail: 'pod shop/web-gone was already gone', regarding: { apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name: 'web-gone', uid: undefined } });
 });
 
 test('restart behind a PodDisruptionBudget is deferred, or deletes with deleteFallback', async (t) => {
@@ -95,10 +95,10 @@ test('scale walks pod → ReplicaSet → Deployment and adds a step, within the 
   const pod = (await pods())[0]!;
   const bounds = { step: 1, max: 3 };
   const first = await actionSpec('scale').perform(ctx, { rule: rule({ scale: bounds }), target: podTarget(pod.metadata!.name!), pod, why: 'test' });
-  assert.deepEqual(first, { kind: 'performed', detail: 'scaled deployment shop/web from 2 to 3 replicas' });
+  assert.deepEqual(first, { kind: 'performed', detail: 'scaled deployment shop/web from 2 to 3 replicas', regarding: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' } });
   assert.equal((sim.getDeployment('shop', 'web') as { spec?: { replicas?: number } } | undefined)?.spec?.replicas, 3);
   const again = await actionSpec('scale').perform(ctx, { rule: rule({ scale: bounds }), target: podTarget(pod.metadata!.name!), pod, why: 'test' });
-  assert.deepEqual(again, { kind: 'performed', detail: 'deployment shop/web is already at 3 replicas (max 3)' });
+  assert.deepEqual(again, { kind: 'performed', detail: 'deployment shop/web is already at 3 replicas (max 3)', regarding: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' } });
 });
 
 test('scale without bounds, without a pod, or of a pod without a ReplicaSet fails for good', async (t) => {
@@ -144,10 +144,10 @@ test('switch-proxy replaces the Service selector, and says so when it already se
   });
   const request = { rule: egress, target: { namespace: 'proxy', kind: 'Proxy' as const, name: 'squid-primary-0' }, why: 'test', to: 'secondary' as const };
   const outcome = await actionSpec('switch-proxy').perform(ctx, request);
-  assert.deepEqual(outcome, { kind: 'performed', detail: 'service proxy/squid now selects the secondary proxy' });
+  assert.deepEqual(outcome, { kind: 'performed', detail: 'service proxy/squid now selects the secondary proxy', regarding: { apiVersion: 'v1', kind: 'Service', namespace: 'proxy', name: 'squid' } });
   assert.deepEqual((sim.getService('proxy', 'squid') as { spec?: { selector?: Record<string, string> } } | undefined)?.spec?.selector, { app: 'squid', role: 'secondary' });
   const again = await actionSpec('switch-proxy').perform(ctx, request);
-  assert.deepEqual(again, { kind: 'performed', detail: 'service proxy/squid already selects the secondary proxy' });
+  assert.deepEqual(again, { kind: 'performed', detail: 'service proxy/squid already selects the secondary proxy', regarding: { apiVersion: 'v1', kind: 'Service', namespace: 'proxy', name: 'squid' } });
   const notEgress = await actionSpec('switch-proxy').perform(ctx, { ...request, rule: rule() });
   assert.deepEqual(notEgress, { kind: 'failed', transient: false, detail: 'switch-proxy is an action of egress rules only' });
 });

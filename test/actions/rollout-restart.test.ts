@@ -38,7 +38,7 @@ test('rollout-restart sets the template restartedAt (RFC 3339, strategic merge);
   const { sim, ctx, pods, template } = await cluster(t);
   const before = (await pods()).map((p) => p.metadata!.name!);
   const outcome = await actionSpec('rollout-restart').perform(ctx, request((await pods())[0]!));
-  assert.deepEqual(outcome, { kind: 'performed', detail: 'restarted the rollout of deployment shop/web (restartedAt 2026-11-23T12:00:00Z)' });
+  assert.deepEqual(outcome, { kind: 'performed', detail: 'restarted the rollout of deployment shop/web (restartedAt 2026-11-23T12:00:00Z)', regarding: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' } });
   assert.equal(template().annotations?.[RESTARTED_AT], '2026-11-23T12:00:00Z');
   assert.equal(patches(sim)[0]?.contentType, 'application/strategic-merge-patch+json');
   await sim.settle();
@@ -51,7 +51,7 @@ test('a paused Deployment is declined as deployment-paused; nothing is written',
   const { sim, kube, ctx, pods } = await cluster(t);
   await kube.apps.patchNamespacedDeployment({ namespace: 'shop', name: 'web', body: { spec: { paused: true } } }, kube.options('merge'));
   const outcome = await actionSpec('rollout-restart').perform(ctx, request((await pods())[0]!));
-  assert.deepEqual(outcome, { kind: 'declined', reason: 'deployment-paused', detail: 'deployment shop/web is paused: a rollout restart would not roll out' });
+  assert.deepEqual(outcome, { kind: 'declined', reason: 'deployment-paused', detail: 'deployment shop/web is paused: a rollout restart would not roll out', regarding: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' } });
   assert.equal(patches(sim).length, 1, 'only the pause itself');
 });
 

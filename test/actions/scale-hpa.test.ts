@@ -45,7 +45,8 @@ const scaleWrites = (sim: KubeSimulator) => sim.requests.filter((r) => r.method 
 test('under an HPA, scale raises its minReplicas, never writes the scale subresource, and keeps the original on the HPA', async (t) => {
   const { sim, ctx, pod, read } = await cluster(t, { minReplicas: 2, maxReplicas: 6 });
   const outcome = await actionSpec('scale').perform(ctx, request(pod));
-  assert.deepEqual(outcome, { kind: 'performed', detail: 'raised minReplicas of HPA shop/web from 2 to 3 (it scales deployment shop/web; 2 restored once healed)' });
+  assert.deepEqual({ ...outcome, regarding: undefined }, { kind: 'performed', detail: 'raised minReplicas of HPA shop/web from 2 to 3 (it scales deployment shop/web; 2 restored once healed)', regarding: undefined });
+  assert.deepEqual([outcome.regarding?.kind, outcome.regarding?.name, Boolean(outcome.regarding?.uid)], ['HorizontalPodAutoscaler', 'web', true]);
   const hpa = read();
   assert.equal(hpa.spec.minReplicas, 3);
   assert.deepEqual(hpa.metadata.annotations, {
@@ -64,7 +65,8 @@ test('under an HPA, scale raises its minReplicas, never writes the scale subreso
   assert.match(again.detail, /from 3 to 4/);
   assert.equal(read().metadata.annotations?.[ORIGINAL_MIN], '2');
   const atMax = await actionSpec('scale').perform(ctx, request(pod));
-  assert.deepEqual(atMax, { kind: 'performed', detail: 'HPA shop/web already keeps 4 replicas (rule max 4)' });
+  assert.deepEqual({ ...atMax, regarding: undefined }, { kind: 'performed', detail: 'HPA shop/web already keeps 4 replicas (rule max 4)', regarding: undefined });
+  assert.equal(atMax.regarding?.kind, 'HorizontalPodAutoscaler');
   assert.equal(scaleWrites(sim), 0);
 });
 
@@ -127,7 +129,7 @@ test('restore leaves a minReplicas changed by hand since the raise, and only dro
 test('without an HPA, scale writes the scale subresource as before', async (t) => {
   const { sim, ctx, pod } = await cluster(t);
   const outcome = await actionSpec('scale').perform(ctx, request(pod));
-  assert.deepEqual(outcome, { kind: 'performed', detail: 'scaled deployment shop/web from 2 to 3 replicas' });
+  assert.deepEqual(outcome, { kind: 'performed', detail: 'scaled deployment shop/web from 2 to 3 replicas', regarding: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' } });
   assert.equal(scaleWrites(sim), 1);
   assert.ok(sim.requests.some((r) => r.method === 'GET' && r.path.endsWith('/namespaces/shop/horizontalpodautoscalers')), 'the HPAs were looked at first');
 });

@@ -17,6 +17,7 @@ import { HistoryStore } from '../../shared/store/history-store.ts';
 import { createRedis, connectRedis } from '../../shared/store/redis-client.ts';
 import { healerConfig, storeLimits } from '../../functions/healer/wiring.ts';
 import { healerParts } from '../../functions/healer/handler.ts';
+import { createEventRecorder } from '../../functions/healer/kube-events.ts';
 import type { HealerConfig } from '../../functions/healer/deps.ts';
 import { startKubeSimulator } from '../../shared/dev/kube-sim/index.ts';
 import type { KubeSimulator } from '../../shared/dev/kube-sim/index.ts';
@@ -136,7 +137,17 @@ export async function startHarness(t: TestContext, opts: { env?: Record<string, 
     logger: log,
     setup: async (_env, _log, metrics) =>
       healerParts(
-        { rules, store, kube: async () => kube, emitter, config, now: () => clock.now, probes: { http: probeHttp, ca: undefined }, metrics },
+        {
+          rules,
+          store,
+          kube: async () => kube,
+          emitter,
+          config,
+          now: () => clock.now,
+          probes: { http: probeHttp, ca: undefined },
+          metrics,
+          events: createEventRecorder({ kube: async () => kube, instance: 'healer-test-0', now: () => clock.now, timeoutMs: 1_000 }),
+        },
         { ready: () => redisClient.status === 'ready', close: async () => { await Promise.all([emitter.close(), probeHttp.close()]); redisClient.disconnect(); } },
       ),
   });

@@ -7,6 +7,7 @@ import { execEndpoint } from './exec-websocket.ts';
 import { handleApps } from './routes-apps.ts';
 import { handleCore } from './routes-core.ts';
 import { handleDiscovery, handlePolicy } from './routes-discovery-policy.ts';
+import { handleEvents } from './routes-events.ts';
 import type { ApiRequest, ApiResponse, RouteHandler } from './routing.ts';
 import { ApiError, STALE_OBJECT, conflict, internalError, routeNotFound, serviceUnavailable, timeoutStatus } from './status.ts';
 import type { RequestRecord } from './types.ts';
@@ -15,6 +16,7 @@ const GROUPS: Record<string, RouteHandler> = {
   'apps/v1': handleApps,
   'autoscaling/v2': handleAutoscaling,
   'discovery.k8s.io/v1': handleDiscovery,
+  'events.k8s.io/v1': handleEvents,
   'policy/v1': handlePolicy,
 };
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type {
   DeploymentObject,
   EndpointSliceObject,
+  EventObject,
   HpaObject,
   KubeObject,
   NamespaceObject,
@@ -21,6 +22,7 @@ export interface KindMap {
   EndpointSlice: EndpointSliceObject;
   PodDisruptionBudget: PdbObject;
   HorizontalPodAutoscaler: HpaObject;
+  Event: EventObject;
 }
 export type Kind = keyof KindMap;
 

@@ -222,3 +222,6 @@ export function isJsonObject(value: unknown): value is JsonObject {
 export function toJson(value: object): JsonObject {
   return JSON.parse(JSON.stringify(value)) as JsonObject;
 }
+
+/** An events.k8s.io/v1 Event as stored: the fields beyond metadata are kept as they came. */
+export type EventObject = KubeObject & { [key: string]: Json | ObjectMeta };
