@@ -155,7 +155,7 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: JudgedRes
       if (!plan.audited) return undefined;
       return { event: healEvent('skipped', { ...common(plan, plan.commit.now), action: plan.intended ?? 'none', reason: verdict.reason, detail: plan.detail }) };
     },
-    perform: (plan) => actionSpec(plan.act!.action).perform(actionContext(deps), { rule, target, pod: gathered?.pod, why: plan.act!.why }),
+    perform: (plan) => actionSpec(plan.act!.action).perform(actionContext(deps), { rule, target, pod: gathered?.pod, why: plan.act!.why, lastError: result.probe.error }),
     settle: (plan, outcome, done) =>
       settleTarget(
         { action: plan.act!.action, reason: plan.verdict.reason, token: plan.act!.token, member, eventId: ctx.event.id, outcome, done },
