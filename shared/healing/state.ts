@@ -38,6 +38,9 @@ export interface UnitState {
   actionsPerformed: number;
   actionsHealed: number;
   actionsNotHealed: number;
+  /** When an alert about the unit was raised (ms), until the unit is judged healed: 0 when none is open. While
+   *  open, every decision on a failure re-posts it to Alertmanager; the healed judgement resolves it. */
+  alertOpenSince: number;
 }
 
 export type ProxyGroupStatus = 'PrimaryActive' | 'SecondaryActive' | 'AllFailed';
@@ -99,6 +102,7 @@ export const EMPTY_UNIT: UnitState = Object.freeze({
   actionsPerformed: 0,
   actionsHealed: 0,
   actionsNotHealed: 0,
+  alertOpenSince: 0,
 });
 
 export const EMPTY_PROXY_GROUP: ProxyGroupState = Object.freeze({

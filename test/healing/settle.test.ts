@@ -87,3 +87,13 @@ test('table: a lease that ran out, as the cluster shows its action', async (t) =
     });
   }
 });
+
+test('a performed alert records that an alert is open (alertOpenSince); a failed one does not', () => {
+  const done = T0 + 5;
+  const raised = settleTarget(settling({ action: 'alert', outcome: { kind: 'performed', detail: 'sent' }, done }), { step: 2, length: 3 }, traitsOf);
+  assert.equal((raised.set as { alertOpenSince?: number }).alertOpenSince, done);
+  const failed = settleTarget(settling({ action: 'alert', outcome: { kind: 'failed', transient: true, detail: '503' }, done }), { step: 2, length: 3 }, traitsOf);
+  assert.equal((failed.set as { alertOpenSince?: number }).alertOpenSince, undefined);
+  const restart = settleTarget(settling({ action: 'restart', outcome: { kind: 'performed', detail: 'ok' }, done }), { step: 0, length: 3 }, traitsOf);
+  assert.equal((restart.set as { alertOpenSince?: number }).alertOpenSince, undefined);
+});
