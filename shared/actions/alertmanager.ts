@@ -24,7 +24,8 @@ export function alertLabels(rule: string, target: Target, severity: string): Rec
     namespace: target.namespace,
     severity,
   };
-  if (proxy) labels.group = target.name;
+  // A proxy group is named by its egress rule; its alert is about the group, not the proxy pod that reported it.
+  if (proxy) labels.group = rule;
   else labels.workload = target.workload ? `${target.workload.kind}/${target.workload.name}` : `${target.kind}/${target.name}`;
   return labels;
 }

@@ -70,7 +70,14 @@ export function settleProxy(s: Settling, to: { status: ProxyGroupStatus; active?
   return {
     ...base,
     history,
-    set: performed ? { status: to.status, ...(switching ? { active: to.active!, lastSwitchAt: s.done } : {}) } : {},
+    set: performed
+      ? {
+          status: to.status,
+          ...(switching ? { active: to.active!, lastSwitchAt: s.done } : {}),
+          // The alert of AllFailed is open from when it was raised until a switch leaves AllFailed.
+          ...(to.status === 'AllFailed' ? { alertOpenSince: s.done } : switching ? { alertOpenSince: 0 } : {}),
+        }
+      : {},
     incr: performed && switching ? [['switches', 1]] : [],
   };
 }

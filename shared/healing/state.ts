@@ -72,6 +72,8 @@ export interface ProxyGroupState {
   lastRestartAt: number;
   pendingToken: string;
   pendingUntil: number;
+  /** When the AllFailed alert was raised (ms), until the group leaves AllFailed: 0 when none is open. */
+  alertOpenSince: number;
 }
 
 export const EMPTY_TARGET: TargetState = Object.freeze({
@@ -128,6 +130,7 @@ export const EMPTY_PROXY_GROUP: ProxyGroupState = Object.freeze({
   lastRestartAt: 0,
   pendingToken: '',
   pendingUntil: 0,
+  alertOpenSince: 0,
 });
 
 /** Reads a Redis hash into a record shaped like `empty`: numbers where empty has numbers, strings otherwise. */
