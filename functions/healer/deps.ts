@@ -19,6 +19,8 @@ export interface HealerConfig {
   actionLeaseMs: number;
   alertTimeoutMs: number;
   webhookUrl?: string | undefined;
+  /** Alertmanager's base URL (ALERTMANAGER_URL): alerts are posted to its API v2, and resolved there. */
+  alertmanagerUrl?: string | undefined;
   /** Results dated further ahead of the healer's clock are refused. */
   maxClockSkewMs: number;
   /** Results observed longer ago are refused. */
@@ -45,7 +47,7 @@ export interface HealerDeps {
 export function actionContext(deps: HealerDeps): ActionContext {
   return {
     kube: deps.kube,
-    alerts: { emitter: deps.emitter, webhookUrl: deps.config.webhookUrl, timeoutMs: deps.config.alertTimeoutMs },
+    alerts: { emitter: deps.emitter, webhookUrl: deps.config.webhookUrl, alertmanagerUrl: deps.config.alertmanagerUrl, timeoutMs: deps.config.alertTimeoutMs },
     now: deps.now,
   };
 }

@@ -14,6 +14,7 @@ import type { EventContext, Reply } from '../../shared/http/function-server.ts';
 import type { k8s } from '../../shared/kubernetes/client.ts';
 import type { EgressRule } from '../../shared/rules/schema.ts';
 import { targetId } from '../../shared/store/keys.ts';
+import { followOpenAlert } from './alert-followup.ts';
 import { healEvent, proxySwitchedEvent } from './audit.ts';
 import { actionContext } from './deps.ts';
 import type { HealerDeps } from './deps.ts';
@@ -41,7 +42,7 @@ function performProxyAction(deps: HealerDeps, rule: EgressRule, result: JudgedRe
     return actionSpec('restart').perform(actionContext(deps), { rule: { name: rule.name, kind: rule.kind, namespace: rule.namespace }, target: result.target, pod, why });
   }
   const why = `every proxy of group ${rule.name} fails: no switch possible`;
-  return actionSpec(next.action).perform(actionContext(deps), { rule, target: result.target, why, ...(next.action === 'switch-proxy' ? { to: next.to } : {}) });
+  return actionSpec(next.action).perform(actionContext(deps), { rule, target: result.target, why, lastError: result.probe.error, ...(next.action === 'switch-proxy' ? { to: next.to } : {}) });
 }
 
 function settleProxyAction(next: Acting, at: { member: string; eventId: string; outcome: ActionOutcome; done: number }): FinalizeRequest {
@@ -81,6 +82,11 @@ export function proxyFlow(
     return { event };
   };
   const acting = (plan: ProxyPlan): Acting => plan.next as Acting;
+  const followGroupAlert = async (plan: ProxyPlan, now: number): Promise<void> => {
+    if (!plan.openAlert) return;
+    const why = plan.openAlert.kind === 'resolve' ? `proxy group ${rule.name} left AllFailed` : `every proxy of group ${rule.name} fails: no switch possible`;
+    await followOpenAlert(deps, { step: plan.openAlert, rule: rule.name, target: result.target, why, lastError: result.probe.error, now }, ctx.log);
+  };
   return {
     label: `proxy group ${rule.name}`,
     where: {
@@ -96,6 +102,8 @@ export function proxyFlow(
     plan: async (snap, attempt) => planProxy({ snap, result: facts, policy, member, ...attempt, config, traits: traitsOf, ...podFacts }),
     commitOf: (plan) => plan.commit,
     actionOf: (plan) => (plan.next.kind === 'act' ? plan.next.action : undefined),
+    // A switch out of AllFailed resolves the alert once performed (below); anything else follows the commit.
+    afterCommit: (plan) => (plan.next.kind === 'act' ? Promise.resolve() : followGroupAlert(plan, plan.commit.now)),
     answer(plan) {
       const { next } = plan;
       if (next.kind === 'status-only') return changed(plan, next.to, next.status, plan.commit.now);
@@ -104,7 +112,11 @@ export function proxyFlow(
       if (!next.audited) return undefined;
       return { event: healEvent('skipped', { ...common(plan, plan.commit.now), action: next.action, reason: next.reason, detail: next.detail }) };
     },
-    perform: (plan) => performProxyAction(deps, rule, result, acting(plan), pod),
+    async perform(plan) {
+      const outcome = await performProxyAction(deps, rule, result, acting(plan), pod);
+      if (outcome.kind === 'performed') await followGroupAlert(plan, deps.now());
+      return outcome;
+    },
     settle: (plan, outcome, done) => settleProxyAction(acting(plan), { member, eventId: ctx.event.id, outcome, done }),
     answerAfter(plan, outcome, done) {
       const next = acting(plan);

@@ -24,6 +24,7 @@ import { actionContext } from './deps.ts';
 import type { HealerDeps } from './deps.ts';
 import { RELOAD } from './pipeline.ts';
 import type { Flow } from './pipeline.ts';
+import { followOpenAlert } from './alert-followup.ts';
 import { confirmByProbe } from './confirm.ts';
 import { restoreAfterJudgement } from './hpa-restore.ts';
 import { readPodFacts } from './pod-facts.ts';
@@ -147,7 +148,12 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: JudgedRes
       return RELOAD;
     },
     commitOf: (plan) => plan.commit,
-    afterCommit: (plan) => restoreAfterJudgement(deps, rule, target, plan, ctx.log),
+    async afterCommit(plan) {
+      await restoreAfterJudgement(deps, rule, target, plan, ctx.log);
+      if (!plan.openAlert) return;
+      const why = plan.openAlert.kind === 'resolve' ? `rule ${rule.name}: healed` : `${plan.consecutiveFailures} consecutive failures of rule ${rule.name} (${result.probe.error ?? 'failed'})`;
+      await followOpenAlert(deps, { step: plan.openAlert, rule: rule.name, target, why, lastError: result.probe.error, now: plan.commit.now }, ctx.log);
+    },
     actionOf: (plan) => plan.act?.action,
     answer(plan) {
       const { verdict } = plan;
@@ -155,7 +161,7 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: JudgedRes
       if (!plan.audited) return undefined;
       return { event: healEvent('skipped', { ...common(plan, plan.commit.now), action: plan.intended ?? 'none', reason: verdict.reason, detail: plan.detail }) };
     },
-    perform: (plan) => actionSpec(plan.act!.action).perform(actionContext(deps), { rule, target, pod: gathered?.pod, why: plan.act!.why }),
+    perform: (plan) => actionSpec(plan.act!.action).perform(actionContext(deps), { rule, target, pod: gathered?.pod, why: plan.act!.why, lastError: result.probe.error }),
     settle: (plan, outcome, done) =>
       settleTarget(
         { action: plan.act!.action, reason: plan.verdict.reason, token: plan.act!.token, member, eventId: ctx.event.id, outcome, done },

@@ -32,6 +32,7 @@ export function healerConfig(env: HealerEnv, rules: RuleSet): HealerConfig {
     actionLeaseMs: env.ACTION_LEASE,
     alertTimeoutMs: env.SINK_TIMEOUT,
     webhookUrl: env.ALERT_WEBHOOK_URL,
+    alertmanagerUrl: env.ALERTMANAGER_URL,
     maxClockSkewMs: env.MAX_CLOCK_SKEW,
     maxResultAgeMs: env.MAX_RESULT_AGE,
   });

@@ -27,7 +27,7 @@ export interface ActionTraits {
 /** What an action may use; everything with I/O is handed in. */
 export interface ActionContext {
   kube: () => Promise<KubeClients>;
-  alerts: { emitter?: Emitter | undefined; webhookUrl?: string | undefined; timeoutMs: number };
+  alerts: { emitter?: Emitter | undefined; webhookUrl?: string | undefined; alertmanagerUrl?: string | undefined; timeoutMs: number };
   now: () => number;
 }
 
@@ -41,6 +41,8 @@ export interface ActionRequest {
   to?: 'primary' | 'secondary' | undefined;
   /** One line on why: what an alert says. */
   why: string;
+  /** The probe's last error, when known: an alert's lastError annotation. */
+  lastError?: string | undefined;
 }
 
 /** The parts of a rule the actions read (each action checks what it needs is there). */

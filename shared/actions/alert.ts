@@ -5,15 +5,18 @@ import { buildEvent, sourceFor, subjectOf } from '../events/build.ts';
 import type { AlertData } from '../events/schemas.ts';
 import { EventType } from '../events/types.ts';
 import { defineAction } from './action.ts';
+import { firingAlert, postToAlertmanager } from './alertmanager.ts';
 import type { ActionOutcome } from './outcome.ts';
 
 export interface AlertChannels {
   emitter?: Emitter | undefined;
   webhookUrl?: string | undefined;
+  /** Alertmanager's base URL: alerts go to its /api/v2/alerts. */
+  alertmanagerUrl?: string | undefined;
   timeoutMs: number;
 }
 
-export async function raiseAlert(channels: AlertChannels, alert: AlertData): Promise<ActionOutcome> {
+export async function raiseAlert(channels: AlertChannels, alert: AlertData, lastError?: string): Promise<ActionOutcome> {
   const sent: string[] = [];
   if (channels.emitter) {
     const event = buildEvent(EventType.alert, alert, { source: sourceFor('healer', alert.rule), subject: subjectOf(alert.target) });
@@ -41,6 +44,11 @@ export async function raiseAlert(channels: AlertChannels, alert: AlertData): Pro
       return { kind: 'failed', transient: true, detail: `alert webhook unreachable: ${(error as Error).message}` };
     }
   }
+  if (channels.alertmanagerUrl) {
+    const posted = await postToAlertmanager(channels.alertmanagerUrl, [firingAlert(alert, lastError)], channels.timeoutMs);
+    if (posted.kind !== 'performed') return posted;
+    sent.push('alertmanager');
+  }
   return { kind: 'performed', detail: `alert raised (${sent.length ? sent.join(', ') : 'log and history only'}): ${alert.why}` };
 }
 
@@ -52,6 +60,6 @@ export const alert = defineAction({
   confirmsFirst: false,
   readsPod: false,
   permissions: [],
-  perform: (ctx, { rule, target, why }) =>
-    raiseAlert(ctx.alerts, { rule: rule.name, target, why, severity: 'critical', at: new Date(ctx.now()).toISOString() }),
+  perform: (ctx, { rule, target, why, lastError }) =>
+    raiseAlert(ctx.alerts, { rule: rule.name, target, why, severity: 'critical', at: new Date(ctx.now()).toISOString() }, lastError),
 });

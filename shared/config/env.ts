@@ -56,6 +56,8 @@ export const healerEnvSchema = redisEnvSchema.extend({
   /** Redeliveries come within minutes; a key per result kept a day would cost memory for nothing. */
   DEDUPE_TTL: durationMs.default(3_600_000),
   ALERT_WEBHOOK_URL: z.url().optional(),
+  /** Alertmanager's base URL (e.g. http://alertmanager.monitoring:9093): alerts are posted to /api/v2/alerts. */
+  ALERTMANAGER_URL: z.url().optional(),
   /** PEM file of extra CAs the healer's own probes trust (confirming an https rule's failure). */
   EXTRA_CA_FILE: z.string().optional(),
   /** How far ahead of the healer's clock a result may be dated (the checks' clocks drift a little). */

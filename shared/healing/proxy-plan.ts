@@ -9,7 +9,7 @@ import { decideProxy } from './proxy-group.ts';
 import type { ProxyPolicy, ProxyVerdict, Role } from './proxy-group.ts';
 import type { Reason } from './reasons.ts';
 import type { ProxyGroupState, ProxyGroupStatus, TargetState } from './state.ts';
-import type { CommitBody } from './target-plan.ts';
+import type { CommitBody, OpenAlertStep } from './target-plan.ts';
 
 export interface ProxyPlanInput {
   snap: { target: TargetState; unit: ProxyGroupState; budgetUsed: number; paused?: Pause };
@@ -42,6 +42,18 @@ export interface ProxyPlan {
   /** The group's status once committed. */
   status: ProxyGroupStatus;
   consecutiveFailures: number;
+  /** What follows for an open AllFailed alert: re-posted at a failure while AllFailed lasts, resolved on leaving it
+   *  (a switch resolves it once performed). */
+  openAlert?: OpenAlertStep;
+}
+
+/** The open alert of a group: resolved when this result leaves AllFailed, re-posted at any other failure in it. */
+export function proxyAlertStep(g: ProxyGroupState, next: ProxyNext, outcome: ResultFacts['outcome']): OpenAlertStep | undefined {
+  if (g.alertOpenSince === 0) return undefined;
+  const leaving = g.status === 'AllFailed' && (next.kind === 'status-only' || (next.kind === 'act' && next.action === 'switch-proxy'));
+  if (leaving) return { kind: 'resolve', since: g.alertOpenSince };
+  if (g.status === 'AllFailed' && outcome === 'failed' && next.reason !== 'stale-result' && next.kind === 'skip') return { kind: 'repost', since: g.alertOpenSince };
+  return undefined;
 }
 
 type Guarded = { verdict: ProxyVerdict; skipReason?: Reason; detail?: string };
@@ -131,7 +143,8 @@ export function planProxy(input: ProxyPlanInput): ProxyPlan {
   const next = restartOfFailedRole(input, decision.group, verdict) ?? nextOf(guarded, statusOnly, result.outcome, input.token);
   const acting = next.kind === 'act';
   let group: ProxyGroupState = acting ? { ...decision.group, pendingToken: input.token, pendingUntil: now + input.config.actionLeaseMs } : decision.group;
-  if (next.kind === 'status-only') group = { ...group, status: next.status };
+  const openAlert = proxyAlertStep(snap.unit, next, result.outcome);
+  if (next.kind === 'status-only') group = { ...group, status: next.status, ...(openAlert?.kind === 'resolve' ? { alertOpenSince: 0 } : {}) };
   const commit: CommitBody = {
     target,
     unit: group,
@@ -155,5 +168,5 @@ export function planProxy(input: ProxyPlanInput): ProxyPlan {
     now,
   };
   const from = snap.unit.status === 'AllFailed' ? 'none' : snap.unit.active;
-  return { commit, next, from, status: group.status, consecutiveFailures: target.consecutiveFailures };
+  return { commit, next, from, status: group.status, consecutiveFailures: target.consecutiveFailures, ...(openAlert ? { openAlert } : {}) };
 }

@@ -49,7 +49,7 @@ export function settleTarget(s: Settling, ladder: { step: number; length: number
     ...common(s, traits),
     set:
       outcome.kind === 'performed'
-        ? { lastAction: s.action, lastActionAt: done, verifyingAction: s.action, verifyingSince: done }
+        ? { lastAction: s.action, lastActionAt: done, verifyingAction: s.action, verifyingSince: done, ...(s.action === 'alert' ? { alertOpenSince: done } : {}) }
         : outcome.kind === 'declined' || (outcome.kind === 'failed' && !outcome.transient)
           ? // An action that cannot work (forbidden, no owner to scale, an HPA at its maximum) must not be retried at
             // every result: the cooldown applies and the next decision takes the next rung (an alert, typically).
@@ -70,7 +70,14 @@ export function settleProxy(s: Settling, to: { status: ProxyGroupStatus; active?
   return {
     ...base,
     history,
-    set: performed ? { status: to.status, ...(switching ? { active: to.active!, lastSwitchAt: s.done } : {}) } : {},
+    set: performed
+      ? {
+          status: to.status,
+          ...(switching ? { active: to.active!, lastSwitchAt: s.done } : {}),
+          // The alert of AllFailed is open from when it was raised until a switch leaves AllFailed.
+          ...(to.status === 'AllFailed' ? { alertOpenSince: s.done } : switching ? { alertOpenSince: 0 } : {}),
+        }
+      : {},
     incr: performed && switching ? [['switches', 1]] : [],
   };
 }

@@ -38,6 +38,9 @@ export interface UnitState {
   actionsPerformed: number;
   actionsHealed: number;
   actionsNotHealed: number;
+  /** When an alert about the unit was raised (ms), until the unit is judged healed: 0 when none is open. While
+   *  open, every decision on a failure re-posts it to Alertmanager; the healed judgement resolves it. */
+  alertOpenSince: number;
 }
 
 export type ProxyGroupStatus = 'PrimaryActive' | 'SecondaryActive' | 'AllFailed';
@@ -69,6 +72,8 @@ export interface ProxyGroupState {
   lastRestartAt: number;
   pendingToken: string;
   pendingUntil: number;
+  /** When the AllFailed alert was raised (ms), until the group leaves AllFailed: 0 when none is open. */
+  alertOpenSince: number;
 }
 
 export const EMPTY_TARGET: TargetState = Object.freeze({
@@ -99,6 +104,7 @@ export const EMPTY_UNIT: UnitState = Object.freeze({
   actionsPerformed: 0,
   actionsHealed: 0,
   actionsNotHealed: 0,
+  alertOpenSince: 0,
 });
 
 export const EMPTY_PROXY_GROUP: ProxyGroupState = Object.freeze({
@@ -124,6 +130,7 @@ export const EMPTY_PROXY_GROUP: ProxyGroupState = Object.freeze({
   lastRestartAt: 0,
   pendingToken: '',
   pendingUntil: 0,
+  alertOpenSince: 0,
 });
 
 /** Reads a Redis hash into a record shaped like `empty`: numbers where empty has numbers, strings otherwise. */

@@ -71,6 +71,23 @@ export interface TargetPlan {
   consecutiveFailures: number;
   /** Set when this result settled whether the unit's last action healed it. */
   judged?: 'healed' | 'not-healed';
+  /** What follows the commit for an open alert: re-post it (a failure while it is open) or resolve it (healed). */
+  openAlert?: OpenAlertStep;
+}
+
+export interface OpenAlertStep {
+  kind: 'repost' | 'resolve';
+  /** When the alert was raised (ms): its startsAt. */
+  since: number;
+}
+
+/** An open alert is resolved by the healed judgement and re-posted at every other decision on a failure, unless
+ *  this decision raises it anew (the alert action posts it itself). */
+export function openAlertStep(unit: UnitState, decision: Decision, outcome: ResultFacts['outcome'], raising: boolean): OpenAlertStep | undefined {
+  if (unit.alertOpenSince === 0) return undefined;
+  if (decision.judged === 'healed') return { kind: 'resolve', since: unit.alertOpenSince };
+  if (outcome === 'failed' && !raising && decision.verdict.reason !== 'stale-result') return { kind: 'repost', since: unit.alertOpenSince };
+  return undefined;
 }
 
 export type TargetPlanStep = TargetPlan | { kind: 'need-facts'; action: Action };
@@ -141,9 +158,11 @@ export function planTarget(input: TargetPlanInput): TargetPlanStep {
   const verdict = guarded.verdict;
   const acting = verdict.kind === 'act';
   const action: Action | undefined = acting ? verdict.action : guarded.intended;
+  const openAlert = openAlertStep(snap.unit, decision, result.outcome, acting && verdict.action === 'alert');
+  const judgedUnit: UnitState = openAlert?.kind === 'resolve' ? { ...decision.unit, alertOpenSince: 0 } : decision.unit;
   const nextUnit: UnitState = acting
     ? {
-        ...decision.unit,
+        ...judgedUnit,
         pendingAction: verdict.action,
         pendingToken: input.token,
         pendingUntil: now + config.actionLeaseMs,
@@ -151,7 +170,7 @@ export function planTarget(input: TargetPlanInput): TargetPlanStep {
         pendingTarget: podNameOf(member),
         pendingUid: input.facts?.podUid ?? '',
       }
-    : decision.unit;
+    : judgedUnit;
   const stats: Array<[string, number]> = [[`reason:${verdict.reason}`, 1]];
   if (decision.judged) stats.push([`${snap.unit.verifyingAction}:${decision.judged}`, 1]);
   const detail = guarded.detail ?? input.facts?.unreadable;
@@ -190,5 +209,6 @@ export function planTarget(input: TargetPlanInput): TargetPlanStep {
     audited: result.outcome === 'failed' || decision.judged !== undefined,
     consecutiveFailures: failures,
     ...(decision.judged ? { judged: decision.judged } : {}),
+    ...(openAlert ? { openAlert } : {}),
   };
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { traitsOf } from '../../shared/actions/catalog.ts';
-import { planProxy } from '../../shared/healing/proxy-plan.ts';
+import { planProxy, proxyAlertStep } from '../../shared/healing/proxy-plan.ts';
 import type { ProxyPlan, ProxyPlanInput } from '../../shared/healing/proxy-plan.ts';
 import { redelivery } from '../../shared/healing/redelivery.ts';
 import { EMPTY_PROXY_GROUP, EMPTY_TARGET } from '../../shared/healing/state.ts';
@@ -95,4 +95,14 @@ test('table: once traffic moved off a failing role, its failing pod is restarted
     ['"no running pod": nothing to restart', input(movedOff, { policy: withRestart() }), 'skip below-threshold audited(none) done'],
   ];
   for (const [name, row, expected] of rows) await t.test(name, () => assert.equal(show(planProxy(row)), expected));
+});
+
+test('an open AllFailed alert is re-posted at a failure while AllFailed lasts and resolved on leaving it', () => {
+  const open = { ...EMPTY_PROXY_GROUP, status: 'AllFailed' as const, alertOpenSince: 5 };
+  const skip = { kind: 'skip' as const, reason: 'all-proxies-failed' as const, audited: true, action: 'none' as const };
+  assert.deepEqual(proxyAlertStep(open, skip, 'failed'), { kind: 'repost', since: 5 });
+  assert.equal(proxyAlertStep(open, skip, 'passed'), undefined);
+  assert.deepEqual(proxyAlertStep(open, { kind: 'status-only', to: 'primary', status: 'PrimaryActive', reason: 'primary-recovered' }, 'passed'), { kind: 'resolve', since: 5 });
+  assert.deepEqual(proxyAlertStep(open, { kind: 'act', action: 'switch-proxy', to: 'secondary', status: 'SecondaryActive', reason: 'secondary-recovered', token: 't' }, 'passed'), { kind: 'resolve', since: 5 });
+  assert.equal(proxyAlertStep({ ...open, alertOpenSince: 0 }, skip, 'failed'), undefined);
 });

@@ -52,13 +52,13 @@ test('a decline is recorded with its own reason, and counted as declined', () =>
   assert.deepEqual(f.stats, [['scale:declined', 1]]);
 });
 
-test('a proxy group takes its new status only once the action is done', () => {
+test('a proxy group takes its new status only once the action is done; its alert is open from AllFailed until a switch', () => {
   const done = settleProxy(settling({ action: 'switch-proxy', reason: 'primary-failed' }), { status: 'SecondaryActive', active: 'secondary' }, traitsOf);
-  assert.deepEqual([done.set, done.incr, done.refund], [{ status: 'SecondaryActive', active: 'secondary', lastSwitchAt: T0 }, [['switches', 1]], undefined]);
+  assert.deepEqual([done.set, done.incr, done.refund], [{ status: 'SecondaryActive', active: 'secondary', lastSwitchAt: T0, alertOpenSince: 0 }, [['switches', 1]], undefined]);
   const failed = settleProxy(settling({ action: 'switch-proxy', outcome: { kind: 'failed', transient: true, detail: '503' } }), { status: 'SecondaryActive', active: 'secondary' }, traitsOf);
   assert.deepEqual([failed.set, failed.incr, failed.refund, failed.retry], [{}, [], 'tok', true]);
   const alerted = settleProxy(settling({ action: 'alert', reason: 'all-proxies-failed' }), { status: 'AllFailed' }, traitsOf);
-  assert.deepEqual([alerted.set, alerted.incr, alerted.history.action], [{ status: 'AllFailed' }, [], undefined]);
+  assert.deepEqual([alerted.set, alerted.incr, alerted.history.action], [{ status: 'AllFailed', alertOpenSince: T0 }, [], undefined]);
 });
 
 test('a lease has run out once its time is over, and only while a token holds it', () => {
@@ -86,4 +86,14 @@ test('table: a lease that ran out, as the cluster shows its action', async (t) =
       assert.deepEqual({ set, incr, ...(refund ? { refund } : {}), ...(forget ? { forget } : {}), decision: f.history.decision }, expected);
     });
   }
+});
+
+test('a performed alert records that an alert is open (alertOpenSince); a failed one does not', () => {
+  const done = T0 + 5;
+  const raised = settleTarget(settling({ action: 'alert', outcome: { kind: 'performed', detail: 'sent' }, done }), { step: 2, length: 3 }, traitsOf);
+  assert.equal((raised.set as { alertOpenSince?: number }).alertOpenSince, done);
+  const failed = settleTarget(settling({ action: 'alert', outcome: { kind: 'failed', transient: true, detail: '503' }, done }), { step: 2, length: 3 }, traitsOf);
+  assert.equal((failed.set as { alertOpenSince?: number }).alertOpenSince, undefined);
+  const restart = settleTarget(settling({ action: 'restart', outcome: { kind: 'performed', detail: 'ok' }, done }), { step: 0, length: 3 }, traitsOf);
+  assert.equal((restart.set as { alertOpenSince?: number }).alertOpenSince, undefined);
 });

@@ -101,3 +101,20 @@ test('workloadFailing counts live pods of the workload that fail now, this one i
   assert.equal(workloadFailing(['p1', 'p2', 'p3'], ['rule:ns:Pod:p2', 'rule:ns:Pod:gone'], 'p1'), 2);
   assert.equal(workloadFailing(['p1'], [], 'p1'), 1);
 });
+
+test('an open alert is re-posted at a failure that raises nothing, resolved and cleared by the healed judgement', () => {
+  const open = { ...EMPTY_UNIT, alertOpenSince: T0 - 50_000, lastAction: 'alert' as const, lastActionAt: T0 - 50_000 };
+  // Inside the cooldown: a skip, and the open alert goes out again.
+  const cooling = planTarget(input({ failures: 5, snap: { ...input().snap, unit: open } }));
+  assert.ok(cooling.kind === 'planned');
+  assert.deepEqual([cooling.verdict.reason, cooling.openAlert], ['cooldown', { kind: 'repost', since: T0 - 50_000 }]);
+  // A pass after the verification window that judges the unit healed: resolved, and the record forgets it.
+  const verifying = { ...open, verifyingAction: 'alert' as const, verifyingSince: T0 - 40_000 };
+  const snap = { ...input().snap, target: { ...EMPTY_TARGET, consecutivePasses: 1, lastResultAt: T0 - 1 }, unit: verifying };
+  const healed = planTarget(input({ snap, result: passed }));
+  assert.ok(healed.kind === 'planned');
+  assert.deepEqual([healed.judged, healed.openAlert, (healed.commit.unit as { alertOpenSince: number }).alertOpenSince], ['healed', { kind: 'resolve', since: T0 - 50_000 }, 0]);
+  // No alert open: nothing follows.
+  const none = planTarget(input({ failures: 5, snap: { ...input().snap, unit: { ...EMPTY_UNIT, lastActionAt: T0 - 1 } } }));
+  assert.ok(none.kind === 'planned' && none.openAlert === undefined);
+});

@@ -1,5 +1,5 @@
 // The manifests agree with the rules and the code: schedules name existing rules and reach the function of their kind,
-// Triggers carry the types the checks emit to the healer, the functions' env fits their env schemas.
+// Triggers carry the types the checks emit to the healer (and alerts elsewhere), the functions' env fits their env schemas.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { loadRulesFile } from '../../shared/rules/load.ts';
 import type { RuleSet } from '../../shared/rules/load.ts';
 import { pingSchema } from '../../shared/events/schemas.ts';
-import { CHECK_RESULT_TYPES, HEALER_EMITTED_TYPES } from '../../shared/events/types.ts';
+import { CHECK_RESULT_TYPES, EventType, HEALER_EMITTED_TYPES } from '../../shared/events/types.ts';
 import { checkEnvSchema, healerEnvSchema, parseEnv, redisEnvSchema } from '../../shared/config/env.ts';
 import { DEFAULT_BACKOFF_MS } from '../../shared/emit/emitter.ts';
 import { FUNCTION_PERMISSIONS } from '../../shared/kubernetes/permissions.ts';
@@ -162,12 +162,13 @@ test('schedules: a run ends before the next tick, and dependency rules are at le
   assert.deepEqual(problems, []);
 });
 
-test('every Trigger filters on a check result type and delivers it to the healer, with retries and a dead-letter sink', async () => {
+test('every Trigger filters on a type the code emits: check results to the healer, alerts to a sink other than the healer, with retries and a dead-letter sink', async () => {
   const all = await manifests();
   const brokers = ofKind(all, 'eventing.knative.dev/v1', 'Broker');
   const triggers = ofKind(all, 'eventing.knative.dev/v1', 'Trigger');
   assert.ok(triggers.length > 0, 'no Trigger');
   const covered = new Set<string>();
+  let alerted = false;
   for (const m of triggers) {
     const t = view(triggerView, m);
     assert.ok(
@@ -177,12 +178,19 @@ test('every Trigger filters on a check result type and delivers it to the healer
     assert.equal(t.spec.filters, undefined, `${describe(m)}: use filter.attributes (checked here), not filters`);
     const type = t.spec.filter?.attributes.type;
     assert.ok(type !== undefined, `${describe(m)}: no type filter: it would deliver every event, the healer's own included`);
-    assert.ok((CHECK_RESULT_TYPES as readonly string[]).includes(type), `${describe(m)}: type ${type} is not a check result type (${CHECK_RESULT_TYPES.join(', ')})`);
-    assert.ok(!(HEALER_EMITTED_TYPES as readonly string[]).includes(type), `${describe(m)}: the healer would receive its own events`);
-    covered.add(type);
     const sub = t.spec.subscriber.ref;
-    assert.deepEqual(sub && { apiVersion: sub.apiVersion, kind: sub.kind, name: sub.name }, { ...KSVC, name: 'healer' }, `${describe(m)}: subscriber`);
-    assert.ok(knativeServiceNamed(all, 'healer', m.namespace), 'no Knative Service healer');
+    if (type === EventType.alert) {
+      // The healer's alerts go to a sink of their own, never back to the healer.
+      alerted = true;
+      assert.ok(sub && sub.kind === KSVC.kind && sub.apiVersion === KSVC.apiVersion && knativeServiceNamed(all, sub.name, sub.namespace ?? m.namespace), `${describe(m)}: the alert sink is not a Knative Service in knative/`);
+      assert.notEqual(sub.name, 'healer', `${describe(m)}: the healer would receive its own alerts`);
+    } else {
+      assert.ok((CHECK_RESULT_TYPES as readonly string[]).includes(type), `${describe(m)}: type ${type} is not a check result type (${CHECK_RESULT_TYPES.join(', ')}) nor ${EventType.alert}`);
+      assert.ok(!(HEALER_EMITTED_TYPES as readonly string[]).includes(type), `${describe(m)}: the healer would receive its own events`);
+      covered.add(type);
+      assert.deepEqual(sub && { apiVersion: sub.apiVersion, kind: sub.kind, name: sub.name }, { ...KSVC, name: 'healer' }, `${describe(m)}: subscriber`);
+      assert.ok(knativeServiceNamed(all, 'healer', m.namespace), 'no Knative Service healer');
+    }
     const d = t.spec.delivery;
     assert.ok(d, `${describe(m)}: no delivery`);
     assert.equal(d.retry, 5, `${describe(m)}: retry`);
@@ -194,6 +202,7 @@ test('every Trigger filters on a check result type and delivers it to the healer
     assert.notEqual(dls.name, 'healer', `${describe(m)}: dead letters must not go back to the healer`);
   }
   assert.deepEqual([...covered].sort(), [...CHECK_RESULT_TYPES].sort(), 'every check result type reaches the healer');
+  assert.ok(alerted, `no Trigger delivers ${EventType.alert}: alerts in the Broker would go nowhere`);
 });
 
 test('the Broker "default" has delivery defaults with a dead-letter sink that exists', async () => {
