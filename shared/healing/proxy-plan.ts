@@ -4,7 +4,7 @@ import type { ActionTraitsOf } from '../actions/catalog.ts';
 import { countResult } from './decide.ts';
 import type { ResultFacts } from './decide.ts';
 import { guard } from './guard.ts';
-import type { Pause } from './guard.ts';
+import type { GuardFacts, Pause } from './guard.ts';
 import { decideProxy } from './proxy-group.ts';
 import type { ProxyPolicy, ProxyVerdict, Role } from './proxy-group.ts';
 import type { Reason } from './reasons.ts';
@@ -56,6 +56,20 @@ export function proxyAlertStep(g: ProxyGroupState, next: ProxyNext, outcome: Res
   return undefined;
 }
 
+/** What the guard is told about an action on a proxy group: the same for a switch and for a proxy pod's restart. */
+function groupFacts(input: ProxyPlanInput, target: 'ok' | 'not-opted-in'): GuardFacts {
+  const { policy, config, snap } = input;
+  return {
+    namespaceAllowed: policy.namespaceAllowed,
+    target,
+    maxRestartShare: config.maxRestartShare,
+    budgetUsed: input.budgetRefused ? config.budgetMax : snap.budgetUsed,
+    budgetMax: config.budgetMax,
+    dryRun: policy.dryRun,
+    ...(snap.paused ? { paused: snap.paused } : {}),
+  };
+}
+
 type Guarded = { verdict: ProxyVerdict; skipReason?: Reason; detail?: string };
 
 /** Guards on what the state machine asks: AllFailed (an alert) needs an allowed namespace and no dry run; a switch
@@ -70,15 +84,7 @@ function guardProxy(input: ProxyPlanInput, verdict: ProxyVerdict, statusOnly: bo
   if (verdict.kind !== 'switch' || statusOnly) return { verdict };
   const guarded = guard(
     { kind: 'act', action: 'switch-proxy', reason: verdict.reason },
-    {
-      namespaceAllowed: policy.namespaceAllowed,
-      target: 'ok',
-      maxRestartShare: input.config.maxRestartShare,
-      budgetUsed: input.budgetRefused ? input.config.budgetMax : input.snap.budgetUsed,
-      budgetMax: input.config.budgetMax,
-      dryRun: policy.dryRun,
-      ...(input.snap.paused ? { paused: input.snap.paused } : {}),
-    },
+    groupFacts(input, 'ok'),
     input.traits,
   );
   if (guarded.verdict.kind === 'act') return { verdict };
@@ -117,15 +123,7 @@ function restartOfFailedRole(input: ProxyPlanInput, g: ProxyGroupState, verdict:
   if (now < g.lastRestartAt + policy.cooldown) return { kind: 'skip', reason: 'cooldown', audited: true, action: 'none' };
   const guarded = guard(
     { kind: 'act', action: 'restart', reason: 'failed-over' },
-    {
-      namespaceAllowed: policy.namespaceAllowed,
-      target: input.pod.optedIn ? 'ok' : 'not-opted-in',
-      maxRestartShare: input.config.maxRestartShare,
-      budgetUsed: input.budgetRefused ? input.config.budgetMax : input.snap.budgetUsed,
-      budgetMax: input.config.budgetMax,
-      dryRun: policy.dryRun,
-      ...(input.snap.paused ? { paused: input.snap.paused } : {}),
-    },
+    groupFacts(input, input.pod.optedIn ? 'ok' : 'not-opted-in'),
     input.traits,
   );
   if (guarded.verdict.kind === 'skip') return { kind: 'skip', reason: guarded.verdict.reason, audited: true, action: 'none', ...(guarded.detail ? { detail: guarded.detail } : {}) };
