@@ -183,6 +183,8 @@ export async function loadManifests(dir: string, opts: { pingSourcesFile?: strin
   const pingSources: PingSourceSpec[] = [];
   const triggers: TriggerSpec[] = [];
   const functions: FunctionService[] = [];
+  /** Knative Services that are no function of the project (the event display): the router's own log plays them. */
+  const displays = new Set<string>();
   const pingDocs: Array<{ doc: unknown; label: string }> = [];
   for (const file of files) {
     for (const doc of await readDocuments(file)) {
@@ -202,6 +204,7 @@ export async function loadManifests(dir: string, opts: { pingSourcesFile?: strin
           const container = s?.spec.template.spec.containers[0];
           const entry = container?.args?.[0];
           // Services without a functions/ entry (the dead-letter event display) are played by the router itself.
+          if (s && (!container || entry === undefined || !entry.startsWith('functions/'))) displays.add(s.metadata.name);
           if (!s || !container || entry === undefined || !entry.startsWith('functions/')) break;
           const env: Record<string, string> = {};
           for (const e of container.env) if (e.value !== undefined) env[e.name] = e.value;
@@ -227,7 +230,9 @@ export async function loadManifests(dir: string, opts: { pingSourcesFile?: strin
   }
   const names = new Set(functions.map((f) => f.name));
   for (const p of pingSources) if (!names.has(p.sink)) problems.push(`PingSource ${p.name}: sink ${p.sink} is not one of the functions (${[...names].join(', ')})`);
-  for (const t of triggers) if (!names.has(t.subscriber)) problems.push(`Trigger ${t.name}: subscriber ${t.subscriber} is not one of the functions`);
+  for (const t of triggers) if (!names.has(t.subscriber) && !displays.has(t.subscriber)) problems.push(`Trigger ${t.name}: subscriber ${t.subscriber} is not one of the functions`);
   if (problems.length > 0) throw manifestProblems(problems);
-  return Object.freeze({ pingSources: Object.freeze(pingSources), triggers: Object.freeze(triggers), functions: Object.freeze(functions) });
+  // A Trigger to the event display (alerts) is not played: every event the local Broker takes is in its own log.
+  const played = triggers.filter((t) => names.has(t.subscriber));
+  return Object.freeze({ pingSources: Object.freeze(pingSources), triggers: Object.freeze(played), functions: Object.freeze(functions) });
 }
