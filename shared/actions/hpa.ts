@@ -2,7 +2,7 @@
 // keep the original on the HPA itself, and put it back once the unit is healed or the hold has run out.
 import { apiStatus } from '../kubernetes/client.ts';
 import type { KubeClients, k8s } from '../kubernetes/client.ts';
-import { failure, unanswered } from './outcome.ts';
+import { resolveByReading, unanswered } from './outcome.ts';
 import type { ActionOutcome } from './outcome.ts';
 
 /** On the HPA, not in Redis: they survive the loss of the history, and `kubectl describe hpa` shows them. */
@@ -90,13 +90,13 @@ export async function raiseMinReplicas(kube: KubeClients, first: Hpa, deployment
 
 /** No answer came: the HPA as it is now says whether the raise was served. */
 async function resolveUnanswered(kube: KubeClients, namespace: string, name: string, to: number, error: unknown): Promise<ActionOutcome> {
-  try {
-    const now = (await kube.autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name }, kube.options())).spec?.minReplicas ?? 1;
-    if (now >= to) return { kind: 'performed', detail: `no answer came, but HPA ${namespace}/${name} keeps at least ${now} replicas` };
-    return { kind: 'failed', transient: true, detail: `no answer came and HPA ${namespace}/${name} still has minReplicas ${now}: ${failure(error, 'retry').detail}` };
-  } catch (readError) {
-    return failure(readError, `no answer came, and HPA ${namespace}/${name} cannot be read to know whether it was raised`);
-  }
+  const where = `HPA ${namespace}/${name}`;
+  return resolveByReading(
+    async () => (await kube.autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name }, kube.options())).spec?.minReplicas ?? 1,
+    (now) => ({ done: now >= to, what: now >= to ? `${where} keeps at least ${now} replicas` : `${where} still has minReplicas ${now}` }),
+    { where, verb: 'raised' },
+    error,
+  );
 }
 
 /** What a restore writes, or nothing while the raise is held. Pure. */

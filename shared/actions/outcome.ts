@@ -48,3 +48,22 @@ export function unanswered(error: unknown): boolean {
   const status = apiStatus(error);
   return status === undefined || status >= 500;
 }
+
+/**
+ * An unanswered write's outcome, from the object read back: `seen` says what it shows and whether that is the
+ * write done. Done: performed; not done: a transient failure (retried); unreadable: the read's own failure.
+ */
+export async function resolveByReading<T>(
+  read: () => Promise<T>,
+  seen: (now: T) => { done: boolean; what: string },
+  it: { where: string; verb: string },
+  error: unknown,
+): Promise<ActionOutcome> {
+  try {
+    const found = seen(await read());
+    if (found.done) return { kind: 'performed', detail: `no answer came, but ${found.what}` };
+    return { kind: 'failed', transient: true, detail: `no answer came and ${found.what}: ${failure(error, 'retry').detail}` };
+  } catch (readError) {
+    return failure(readError, `no answer came, and ${it.where} cannot be read to know whether it was ${it.verb}`);
+  }
+}

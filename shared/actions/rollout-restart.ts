@@ -4,7 +4,7 @@ import { apiStatus } from '../kubernetes/client.ts';
 import type { KubeClients, k8s } from '../kubernetes/client.ts';
 import { deploymentOf } from '../kubernetes/owner-chain.ts';
 import { defineAction } from './action.ts';
-import { about, failure, unanswered } from './outcome.ts';
+import { about, failure, resolveByReading, unanswered } from './outcome.ts';
 import type { ActionOutcome } from './outcome.ts';
 
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
@@ -60,13 +60,15 @@ async function rolloutRestartOnce(kube: KubeClients, namespace: string, name: st
 /** No answer came: the template as it is now says whether the patch was served. */
 async function resolveUnanswered(kube: KubeClients, namespace: string, name: string, at: string, error: unknown): Promise<ActionOutcome> {
   const where = `deployment ${namespace}/${name}`;
-  try {
-    const d = await kube.apps.readNamespacedDeployment({ namespace, name }, kube.options());
-    if (d.spec?.template?.metadata?.annotations?.[RESTARTED_AT] === at) return { kind: 'performed', detail: `no answer came, but ${where} has restartedAt ${at}` };
-    return { kind: 'failed', transient: true, detail: `no answer came and ${where} was not restarted: ${failure(error, 'retry').detail}` };
-  } catch (readError) {
-    return failure(readError, `no answer came, and ${where} cannot be read to know whether it was restarted`);
-  }
+  return resolveByReading(
+    () => kube.apps.readNamespacedDeployment({ namespace, name }, kube.options()),
+    (d) => {
+      const done = d.spec?.template?.metadata?.annotations?.[RESTARTED_AT] === at;
+      return { done, what: done ? `${where} has restartedAt ${at}` : `${where} was not restarted` };
+    },
+    { where, verb: 'restarted' },
+    error,
+  );
 }
 
 export const rolloutRestart = defineAction({

@@ -6,7 +6,7 @@ import type { KubeClients } from '../kubernetes/client.ts';
 import { deploymentOf } from '../kubernetes/owner-chain.ts';
 import { defineAction } from './action.ts';
 import { holdMs, hpaOf, raiseMinReplicas } from './hpa.ts';
-import { about, failure, unanswered } from './outcome.ts';
+import { about, failure, resolveByReading, unanswered } from './outcome.ts';
 import type { ActionOutcome } from './outcome.ts';
 
 type Bounds = { replicas?: number | undefined; step: number; max: number };
@@ -43,13 +43,12 @@ async function scaleTo(kube: KubeClients, namespace: string, name: string, bound
 /** No answer came: the scale as it is now says whether the write was served. */
 async function resolveUnanswered(kube: KubeClients, namespace: string, name: string, target: number, error: unknown): Promise<ActionOutcome> {
   const where = `deployment ${namespace}/${name}`;
-  try {
-    const now = (await kube.apps.readNamespacedDeploymentScale({ namespace, name }, kube.options())).spec?.replicas ?? 0;
-    if (now >= target) return { kind: 'performed', detail: `no answer came, but ${where} is at ${now} replicas` };
-    return { kind: 'failed', transient: true, detail: `no answer came and ${where} is still at ${now} replicas: ${failure(error, 'retry').detail}` };
-  } catch (readError) {
-    return failure(readError, `no answer came, and ${where} cannot be read to know whether it was scaled`);
-  }
+  return resolveByReading(
+    async () => (await kube.apps.readNamespacedDeploymentScale({ namespace, name }, kube.options())).spec?.replicas ?? 0,
+    (now) => ({ done: now >= target, what: now >= target ? `${where} is at ${now} replicas` : `${where} is still at ${now} replicas` }),
+    { where, verb: 'scaled' },
+    error,
+  );
 }
 
 export const scale = defineAction({

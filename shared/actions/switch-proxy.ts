@@ -1,7 +1,7 @@
 // switch-proxy: points a proxy Service at the primary or the secondary proxy by replacing its selector, so clients follow.
 import type { KubeClients } from '../kubernetes/client.ts';
 import { defineAction } from './action.ts';
-import { about, failure, unanswered } from './outcome.ts';
+import { about, failure, resolveByReading, unanswered } from './outcome.ts';
 import type { ActionOutcome } from './outcome.ts';
 
 function sameSelector(current: Record<string, string>, wanted: Record<string, string>): boolean {
@@ -10,13 +10,16 @@ function sameSelector(current: Record<string, string>, wanted: Record<string, st
 
 /** No answer came: the Service as it is now says whether the patch was served. */
 async function resolveUnanswered(kube: KubeClients, namespace: string, name: string, to: string, selector: Record<string, string>, error: unknown): Promise<ActionOutcome> {
-  try {
-    const service = await kube.core.readNamespacedService({ namespace, name }, kube.options());
-    if (sameSelector(service.spec?.selector ?? {}, selector)) return { kind: 'performed', detail: `no answer came, but service ${namespace}/${name} selects the ${to} proxy` };
-    return { kind: 'failed', transient: true, detail: `no answer came and service ${namespace}/${name} does not select the ${to} proxy: ${failure(error, 'retry').detail}` };
-  } catch (readError) {
-    return failure(readError, `no answer came, and service ${namespace}/${name} cannot be read to know whether it was switched`);
-  }
+  const where = `service ${namespace}/${name}`;
+  return resolveByReading(
+    () => kube.core.readNamespacedService({ namespace, name }, kube.options()),
+    (service) => {
+      const done = sameSelector(service.spec?.selector ?? {}, selector);
+      return { done, what: `${where} ${done ? 'selects' : 'does not select'} the ${to} proxy` };
+    },
+    { where, verb: 'switched' },
+    error,
+  );
 }
 
 export const switchProxy = defineAction({
