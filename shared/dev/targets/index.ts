@@ -17,3 +17,5 @@ export {
 export type { ExternalSite, ExternalSiteOptions } from './external-site.ts';
 export { startForwardProxy } from './forward-proxy.ts';
 export type { ForwardProxy, ForwardProxyOptions, ProxiedRequest } from './forward-proxy.ts';
+export { requireSquid, SQUID_MISSING, squidBinary, startSquid } from './squid.ts';
+export type { SquidExecResult, SquidOptions, SquidProxy } from './squid.ts';
