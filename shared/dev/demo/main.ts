@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { logOutput } from '../stack/log-output.ts';
 import { PROJECT_ROOT, startStack } from '../stack/stack.ts';
 import { createKeys } from '../../store/keys.ts';
-import { cascadeGuard, escalation, healthyStart, proxyFailover, restartHeals, StepFailed } from './scenarios.ts';
+import { cascadeGuard, escalation, healthyStart, proxyFailover, restartHeals, squidCheck, StepFailed } from './scenarios.ts';
 import type { DemoContext } from './scenarios.ts';
 import { createTimeline } from './timeline.ts';
 
@@ -26,7 +26,7 @@ const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: 1 });
 const ctx: DemoContext = { stack, world: stack.world!, redis, keys: createKeys(prefix), timeline };
 let code = 0;
 try {
-  for (const step of [healthyStart, restartHeals, escalation, proxyFailover, cascadeGuard]) await step(ctx);
+  for (const step of [healthyStart, restartHeals, escalation, proxyFailover, squidCheck, cascadeGuard]) await step(ctx);
   timeline.say('Step 5: the history, as the CLI shows it:');
   for (const args of [['units'], ['stats'], ['proxies']]) {
     const cli = spawnSync(process.execPath, [`${PROJECT_ROOT}/shared/cli/main.ts`, ...args, '--redis', stack.redisUrl, '--prefix', prefix], { encoding: 'utf8' });

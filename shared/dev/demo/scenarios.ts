@@ -127,20 +127,48 @@ export async function proxyFailover(ctx: DemoContext): Promise<void> {
   const primary = ctx.world.proxyOf('primary');
   expect(step, primary !== undefined, 'no primary proxy');
   const selector = () => (ctx.world.sim.getService('proxy', 'squid') as { spec: { selector: Record<string, string> } }).spec.selector.role;
-  primary!.loseUpstream();
-  ctx.timeline.say('Step 3: the primary Squid loses its upstream; egress checks through it fail.');
+  await primary!.loseUpstream();
+  ctx.timeline.say(
+    ctx.world.realSquid
+      ? 'Step 3: the primary Squid loses its upstream (reconfigured onto a parent peer that is gone); egress checks through it fail.'
+      : 'Step 3: the primary proxy (the stand-in: squid is not installed) loses its upstream; egress checks through it fail.',
+  );
   const switched = await tickUntil(ctx, step, 'egress-proxy', EventType.proxySwitched, (d) => d.to === 'secondary', 3);
   expect(step, (switched.data as Data).reason === 'primary-failed', `reason ${String((switched.data as Data).reason)}`);
   expect(step, selector() === 'secondary', `the squid Service selects role=${selector()}`);
   const asked = await selectorSays(ctx);
   expect(step, asked.active === 'secondary', `the proxy selector says ${asked.active}`);
   ctx.timeline.say('The squid Service now selects the secondary; the proxy selector answers "secondary".');
-  primary!.restoreUpstream();
+  await primary!.restoreUpstream();
   ctx.timeline.say('The primary recovers; fail-back waits for 2 consecutive passes (hysteresis).');
   const back = await tickUntil(ctx, step, 'egress-proxy', EventType.proxySwitched, (d) => d.to === 'primary', 3);
   expect(step, (back.data as Data).reason === 'primary-recovered', `reason ${String((back.data as Data).reason)}`);
   expect(step, selector() === 'primary', `the squid Service selects role=${selector()}`);
   ctx.timeline.say('Traffic is back on the primary.');
+}
+
+export async function squidCheck(ctx: DemoContext): Promise<void> {
+  const step = '3b squid -k check';
+  if (!ctx.world.realSquid) {
+    ctx.timeline.say('Step 3b skipped: squid is not installed (apt-get install squid), so there is no real `squid -k check` to run.');
+    return;
+  }
+  const pod = await ctx.world.shutdownSquid('primary');
+  ctx.timeline.say(`Step 3b: \`squid -k shutdown\` in proxy/${pod}. The squid-config rule runs the real \`squid -k check\` in each Squid pod.`);
+  const failed = await tickUntil(ctx, step, 'pods-proxy', EventType.checkFailed, (d) => d.rule === 'squid-config' && targetName(d) === pod, 1);
+  const probe = (failed.data as Data).probe as { exitCode?: number; output?: string };
+  const fatal = (probe.output ?? '').split('\n').find((line) => line.includes('FATAL'));
+  expect(step, probe.exitCode === 1 && fatal !== undefined && /failed to open .*squid\.pid/.test(fatal), `squid -k check gave ${JSON.stringify(probe)}`);
+  ctx.timeline.say(`squid -k check in proxy/${pod} exits 1: ${fatal!.replace(/^\S+ \S+\s*/, '')}`);
+  const restart = await tickUntil(ctx, step, 'pods-proxy', EventType.healPerformed, (d) => d.action === 'restart' && targetName(d) === pod, 2);
+  expect(step, restart !== undefined, 'no restart');
+  await ctx.world.sim.settle();
+  const replacement = ctx.world.pods('proxy', 'squid-primary')[0]?.metadata.name;
+  expect(step, replacement !== undefined && replacement !== pod, `the primary proxy pod is ${replacement ?? 'missing'}`);
+  const events = await tick(ctx, 'pods-proxy');
+  const passed = find(events, EventType.checkPassed, (d) => d.rule === 'squid-config' && targetName(d) === replacement);
+  expect(step, passed !== undefined, `squid -k check did not pass in the replacement proxy/${replacement}`);
+  ctx.timeline.say(`The replacement pod proxy/${replacement} started a fresh Squid: squid -k check exits 0 there.`);
 }
 
 export async function cascadeGuard(ctx: DemoContext): Promise<void> {

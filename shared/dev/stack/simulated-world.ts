@@ -1,13 +1,15 @@
 // The world `--simulate` runs in: the Kubernetes API simulator with the workloads of knative/rules.yaml, whose pods
-// are real loopback servers (demo apps, TCP ports, gRPC health servers, forward proxies), and an "example.com" the proxies can reach.
+// are real loopback servers (demo apps, TCP ports, gRPC health servers, real Squids), and an "example.com" the proxies can reach.
+// Without `squid` installed the proxy pods run the forward-proxy stand-in instead, and say so in the log.
 // It lives in the test support code (dev dependencies), so it is imported only when the stack simulates.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKubeSimulator } from '../kube-sim/index.ts';
 import type { ExecReply, KubeSimulator, V1PodLike } from '../kube-sim/index.ts';
-import { startDemoApp, startExternalSite, startForwardProxy, startGrpcHealthServer, startTcpListener } from '../targets/index.ts';
-import type { DemoApp, ExternalSite, ForwardProxy, GrpcHealthServer, ServingStatus, TcpListener } from '../targets/index.ts';
+import { SQUID_MISSING, squidBinary, startDemoApp, startExternalSite, startForwardProxy, startGrpcHealthServer, startTcpListener } from '../targets/index.ts';
+import type { DemoApp, ExternalSite, ForwardProxy, GrpcHealthServer, ServingStatus, SquidProxy, TcpListener } from '../targets/index.ts';
+import { squidPods } from '../targets/squid-pods.ts';
 import type { Logger } from '../../log/logger.ts';
 import { startNginxFront } from './nginx-front.ts';
 import type { NginxFront } from './nginx-front.ts';
@@ -46,6 +48,9 @@ const SERVICES = [
   { namespace: 'proxy', name: 'squid', selector: { app: 'squid', role: 'primary' }, port: 3128 },
 ] as const;
 
+/** A proxy pod's server: a real Squid, or the stand-in when squid is not installed. */
+export type PodProxy = SquidProxy | ForwardProxy;
+
 export interface SimulatedWorld {
   readonly sim: KubeSimulator;
   /** For the children's KUBECONFIG. */
@@ -58,7 +63,9 @@ export interface SimulatedWorld {
   readonly apps: ReadonlyMap<string, DemoApp>;
   readonly tcp: ReadonlyMap<string, TcpListener>;
   readonly grpc: ReadonlyMap<string, GrpcHealthServer>;
-  readonly proxies: ReadonlyMap<string, ForwardProxy>;
+  readonly proxies: ReadonlyMap<string, PodProxy>;
+  /** True when the proxy pods run real Squids (squid is installed). */
+  readonly realSquid: boolean;
   /** Current pods of a deployment, by name order. */
   pods(namespace: string, deployment: string): V1PodLike[];
   /** Makes the demo app of `pods` pods of a deployment (default 1, or 'all') answer 500; returns their names. */
@@ -71,11 +78,14 @@ export interface SimulatedWorld {
   resumeTcp(namespace: string, deployment: string): Promise<string[]>;
   /** What the gRPC health service of every pod of a deployment answers for the whole server. */
   setGrpcStatus(namespace: string, deployment: string, status: ServingStatus): string[];
-  /** The forward proxy of the first pod of a Squid role. */
-  proxyOf(role: 'primary' | 'secondary'): ForwardProxy | undefined;
+  /** The proxy of the first pod of a Squid role. */
+  proxyOf(role: 'primary' | 'secondary'): PodProxy | undefined;
+  /** `squid -k shutdown` for the Squid of the first pod of a role, as by hand in its container; returns the pod's name. */
+  shutdownSquid(role: 'primary' | 'secondary'): Promise<string>;
   /** Marks every pod behind a Service ready or not, so its EndpointSlice follows. */
   setServiceReady(namespace: string, service: string, ready: boolean): void;
-  /** What `squid -k check` (any exec) exits with in the pods of a deployment; 0 by default. */
+  /** What any exec exits with in the pods of a deployment, overriding a real Squid's answer; unset by default
+   *  (a Squid pod then runs the real `squid …`, other pods exit 0). */
   setExecExitCode(namespace: string, deployment: string, code: number): void;
   close(): Promise<void>;
 }
@@ -97,7 +107,9 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
   const failingNew = new Set<string>();
   const tcp = new Map<string, TcpListener>();
   const grpc = new Map<string, GrpcHealthServer>();
-  const proxies = new Map<string, ForwardProxy>();
+  const proxies = new Map<string, PodProxy>();
+  const squids = squidBinary() === undefined ? undefined : squidPods();
+  if (squids === undefined) log.warn({ hint: SQUID_MISSING }, 'squid is not installed: the proxy pods run the forward-proxy stand-in instead of real Squids');
   const fronts = new Map<string, NginxFront>();
   const exitCodes = new Map<string, number>();
   const dir = await mkdtemp(join(tmpdir(), 'selfheal-stack-'));
@@ -140,7 +152,7 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
             grpc.set(name, await startGrpcHealthServer({ host: ip, port: w.port }));
             break;
           case 'proxy':
-            proxies.set(name, await startForwardProxy({ host: ip, port: w.port, resolve }));
+            proxies.set(name, squids ? await squids.start(pod, { port: w.port, resolve }) : await startForwardProxy({ host: ip, port: w.port, resolve }));
             break;
           case 'none':
             break;
@@ -149,7 +161,7 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
       },
       async podStopped(pod) {
         const name = pod.metadata.name;
-        await Promise.all([fronts.get(name)?.close(), apps.get(name)?.close(), tcp.get(name)?.close(), grpc.get(name)?.close(), proxies.get(name)?.close()]);
+        await Promise.all([fronts.get(name)?.close(), apps.get(name)?.close(), tcp.get(name)?.close(), grpc.get(name)?.close(), proxies.get(name)?.close(), squids?.stop(pod)]);
         fronts.delete(name);
         apps.delete(name);
         tcp.delete(name);
@@ -157,15 +169,23 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
         proxies.delete(name);
         log.info({ pod: `${pod.metadata.namespace}/${name}` }, 'simulated pod stopped');
       },
-      exec(pod, container, command): ExecReply {
+      async exec(pod, container, command): Promise<ExecReply> {
         const w = workloadOf(pod);
-        const code = w ? (exitCodes.get(`${w.namespace}/${w.name}`) ?? 0) : 0;
+        const set = w ? exitCodes.get(`${w.namespace}/${w.name}`) : undefined;
+        const real = set === undefined ? squids?.exec(pod, command) : undefined;
+        if (real !== undefined) {
+          const reply = await real;
+          log.debug({ pod: pod.metadata.name, container, command, reply }, 'squid exec');
+          return reply;
+        }
+        const code = set ?? 0;
         log.debug({ pod: pod.metadata.name, container, command, exitCode: code }, 'simulated exec');
         return code === 0 ? { exitCode: 0 } : { exitCode: code, stderr: `${command.join(' ')}: FATAL: configuration check failed\n` };
       },
     },
   });
   const sim = await simulator.catch(async (error: unknown) => {
+    await squids?.closeAll();
     await closeOutside();
     throw error;
   });
@@ -185,6 +205,7 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
     await writeFile(join(dir, 'kubeconfig.yaml'), sim.kubeconfigYaml());
   } catch (error) {
     await sim.close();
+    await squids?.closeAll();
     await closeOutside();
     throw error;
   }
@@ -216,6 +237,7 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
     tcp,
     grpc,
     proxies,
+    realSquid: squids !== undefined,
     pods,
     failApp(namespace, deployment, o = {}) {
       const all = appsOf(namespace, deployment);
@@ -252,6 +274,13 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
       const pod = pods('proxy', `squid-${role}`)[0];
       return pod ? proxies.get(pod.metadata.name) : undefined;
     },
+    async shutdownSquid(role) {
+      const pod = pods('proxy', `squid-${role}`)[0];
+      const squid = pod ? squids?.byPod.get(pod.metadata.name) : undefined;
+      if (!pod || !squid) throw new Error(`no real Squid for the ${role} proxy pod (${squids ? 'no pod' : SQUID_MISSING})`);
+      await squid.shutdown();
+      return pod.metadata.name;
+    },
     setServiceReady(namespace, service, ready) {
       const s = SERVICES.find((x) => x.namespace === namespace && x.name === service);
       if (!s) throw new Error(`no simulated Service ${namespace}/${service}`);
@@ -264,6 +293,7 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
     close() {
       closed ??= (async () => {
         await sim.close();
+        await squids?.closeAll();
         await closeOutside();
       })();
       return closed;
