@@ -1,5 +1,6 @@
 // The check functions' lab: the Kubernetes API simulator whose pods are real loopback servers (demo app, TCP port,
-// gRPC health, forward proxy), an external site behind the proxies, a recording sink, and a way to start a check function on it.
+// gRPC health, a real Squid per proxy pod), an external site behind the proxies, a recording sink, and a way to start a
+// check function on it. Proxy pods need `squid` (apt-get install squid); exec of `squid …` in one runs the real squid.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
@@ -21,8 +22,9 @@ import { EventType } from '../../shared/events/types.ts';
 import { postBinary } from './http.ts';
 import { startSink } from './sink.ts';
 import type { Sink } from './sink.ts';
-import { startDemoApp, startExternalSite, startForwardProxy, startGrpcHealthServer, startTcpListener } from '../../shared/dev/targets/index.ts';
-import type { DemoApp, ExternalSite, ForwardProxy, GrpcHealthServer, TcpListener } from '../../shared/dev/targets/index.ts';
+import { requireSquid, startDemoApp, startExternalSite, startGrpcHealthServer, startTcpListener } from '../../shared/dev/targets/index.ts';
+import type { DemoApp, ExternalSite, GrpcHealthServer, SquidProxy, TcpListener } from '../../shared/dev/targets/index.ts';
+import { squidPods } from '../../shared/dev/targets/squid-pods.ts';
 
 /** Pod label telling the lab which real server a pod runs. */
 export const SERVE_LABEL = 'lab-serve';
@@ -42,8 +44,9 @@ export interface Lab {
   tcp: Map<string, TcpListener>;
   /** gRPC health servers, plaintext, the whole server SERVING until a test says otherwise. */
   grpc: Map<string, GrpcHealthServer>;
-  proxies: Map<string, ForwardProxy>;
-  /** What exec answers; tests replace it. */
+  /** Real Squids by pod name. */
+  proxies: ReadonlyMap<string, SquidProxy>;
+  /** What exec answers; tests replace it. By default `squid …` in a proxy pod runs the real squid, anything else exits 0. */
   exec: ExecHandler;
   kube: () => Promise<KubeClients>;
   deploy(namespace: string, name: string, replicas: number, serve: Serve, labels: Record<string, string>, containers?: string[]): Promise<V1PodLike[]>;
@@ -58,10 +61,10 @@ export async function startLab(): Promise<Lab> {
   const apps = new Map<string, DemoApp>();
   const tcp = new Map<string, TcpListener>();
   const grpc = new Map<string, GrpcHealthServer>();
-  const proxies = new Map<string, ForwardProxy>();
+  const squids = squidPods();
   const site = await startExternalSite({ host: '127.0.0.1' });
   const tlsSite = await startExternalSite({ host: '127.0.0.1', tls: true });
-  const lab = { exec: (() => ({ exitCode: 0 })) as ExecHandler };
+  const lab = { exec: ((pod, _container, command) => squids.exec(pod, command) ?? { exitCode: 0 }) as ExecHandler };
   const sim = await startKubeSimulator({
     runtime: {
       async podStarted(pod) {
@@ -78,17 +81,17 @@ export async function startLab(): Promise<Lab> {
             grpc.set(name, await startGrpcHealthServer({ host: ip, port: PORTS.grpc }));
             break;
           case 'proxy':
-            proxies.set(name, await startForwardProxy({ host: ip, port: PORTS.proxy, allowConnectPorts: [tlsSite.port] }));
+            requireSquid();
+            await squids.start(pod, { port: PORTS.proxy, allowConnectPorts: [tlsSite.port] });
             break;
         }
       },
       async podStopped(pod) {
         const name = pod.metadata.name;
-        await Promise.all([apps.get(name)?.close(), tcp.get(name)?.close(), grpc.get(name)?.close(), proxies.get(name)?.close()]);
+        await Promise.all([apps.get(name)?.close(), tcp.get(name)?.close(), grpc.get(name)?.close(), squids.stop(pod)]);
         apps.delete(name);
         tcp.delete(name);
         grpc.delete(name);
-        proxies.delete(name);
       },
       exec: (pod, container, command) => lab.exec(pod, container, command),
     },
@@ -106,7 +109,7 @@ export async function startLab(): Promise<Lab> {
     apps,
     tcp,
     grpc,
-    proxies,
+    proxies: squids.byPod,
     kube,
     async deploy(namespace: string, name: string, replicas: number, serve: Serve, labels: Record<string, string>, containers?: string[]) {
       const podLabels = { ...labels, [SERVE_LABEL]: serve };
@@ -137,6 +140,7 @@ export async function startLab(): Promise<Lab> {
     async close() {
       await Promise.all(running.map((fn) => fn.stop()));
       await sim.close();
+      await squids.closeAll();
       await Promise.all([sink.close(), site.close(), tlsSite.close()]);
       if (dir) await rm(dir, { recursive: true, force: true });
     },

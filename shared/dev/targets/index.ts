@@ -18,4 +18,4 @@ export type { ExternalSite, ExternalSiteOptions } from './external-site.ts';
 export { startForwardProxy } from './forward-proxy.ts';
 export type { ForwardProxy, ForwardProxyOptions, ProxiedRequest } from './forward-proxy.ts';
 export { requireSquid, SQUID_MISSING, squidBinary, startSquid } from './squid.ts';
-export type { SquidExecResult, SquidOptions, SquidProxy } from './squid.ts';
+export type { SquidExecResult, SquidOptions, SquidProxy, SquidRequest } from './squid.ts';

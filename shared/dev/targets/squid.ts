@@ -29,6 +29,14 @@ export interface SquidOptions {
   parentDir?: string;
 }
 
+/** One line of Squid's access log. */
+export interface SquidRequest extends ProxiedRequest {
+  /** The status Squid answered (a CONNECT's 200 is logged when its tunnel closes). */
+  status: number;
+  /** Squid's result code, e.g. TCP_MISS, TCP_TUNNEL, TCP_DENIED, NONE_NONE. */
+  result: string;
+}
+
 export interface SquidExecResult {
   exitCode: number;
   stdout: string;
@@ -47,7 +55,7 @@ export interface SquidProxy {
   readonly pid: number | undefined;
   readonly running: boolean;
   /** What Squid's access log says it was asked: method and request-target as received (before any rewrite). */
-  readonly requests: ProxiedRequest[];
+  readonly requests: SquidRequest[];
   readonly upstreamLost: boolean;
   /** Rewrites the config so everything goes through a parent peer that is gone, and reconfigures Squid. */
   loseUpstream(): Promise<void>;
@@ -134,11 +142,11 @@ function config(o: { host: string; port: number; dir: string; user: string | und
   return `${lines.join('\n')}\n${o.upstreamLost ? GONE_PARENT : ''}`;
 }
 
-function parseAccessLog(text: string): ProxiedRequest[] {
-  const out: ProxiedRequest[] = [];
+function parseAccessLog(text: string): SquidRequest[] {
+  const out: SquidRequest[] = [];
   for (const line of text.split('\n')) {
-    const fields = line.split(' ');
-    if (fields.length >= 3 && fields[1] !== undefined && fields[2] !== undefined) out.push({ method: fields[1], target: fields[2] });
+    const [, method, target, status, result] = line.split(' ');
+    if (method !== undefined && target !== undefined && status !== undefined && result !== undefined) out.push({ method, target, status: Number(status), result });
   }
   return out;
 }

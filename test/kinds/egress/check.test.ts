@@ -1,5 +1,7 @@
 // The egress kind in check-egress: each proxy pod of both roles fetches the rule's URLs, http:// and https:// alike.
+// Every proxy pod runs a real Squid (see test/support/check-lab.ts); what a proxy saw comes from Squid's access log.
 import { test, before, after } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { EventType } from '../../../shared/events/types.ts';
 import type { RunningFunction } from '../../../shared/runtime/run-function.ts';
@@ -50,6 +52,16 @@ async function run(rule: string, url = fn.url): Promise<Map<string, Result>> {
   return new Map(resultsOf(lab.sink, rule).map((r) => [(r.data.proxy as { role: string }).role, r]));
 }
 
+/** Reads Squid's access log again (bounded: 50 times, 5 s) until it holds `count` entries. */
+async function untilLogged<T>(read: () => T[], count: number): Promise<T[]> {
+  let got = read();
+  for (let i = 0; i < 50 && got.length < count; i++) {
+    await sleep(100);
+    got = read();
+  }
+  return got;
+}
+
 const podOf = (role: string) => lab.sim.listPods('proxy', { app: 'squid', role })[0]!;
 const proxyOf = (role: string) => lab.proxies.get(podOf(role).metadata.name)!;
 
@@ -73,27 +85,30 @@ test('both proxies pass: http:// as an absolute-URI request, https:// through CO
     assert.deepEqual(r.data.proxy, { group: 'squid-egress', role });
     assert.equal(r.data.observedAt, NOW.toISOString());
   }
-  const seen = proxyOf('primary').requests.slice(primaryRequests).map((q) => `${q.method} ${q.target}`).sort();
-  assert.deepEqual(seen, [`CONNECT 127.0.0.1:${lab.tlsSite.port}`, `GET ${lab.site.url}/`]);
+  // Squid logs a tunnel when it closes, which can be after the run answered: the log is read until it shows both.
+  const seen = await untilLogged(() => proxyOf('primary').requests.slice(primaryRequests), 2);
+  assert.deepEqual(seen.map((q) => `${q.method} ${q.target}`).sort(), [`CONNECT 127.0.0.1:${lab.tlsSite.port}`, `GET ${lab.site.url}/`]);
 });
 
-test('the primary loses its upstream: the primary fails, the secondary still passes; restored, it passes again', async () => {
+test('the primary loses its upstream: the primary fails with Squid\'s 502, the secondary still passes; restored, it passes again', async () => {
   await run('squid-egress');
-  proxyOf('primary').loseUpstream();
-  const connects = () => proxyOf('primary').requests.filter((q) => q.method === 'CONNECT').length;
-  const connectsBefore = connects();
+  // Reconfigured onto a parent peer that is gone; resolves once Squid listens again (its port closes meanwhile).
+  await proxyOf('primary').loseUpstream();
   try {
     const results = await run('squid-egress');
     // A fresh tunnel per run: one kept from the run before would still reach the site and hide the loss.
-    assert.equal(connects(), connectsBefore + 1);
+    // Squid's log shows it: a CONNECT it could not forward, answered 500 ERR_CANNOT_FORWARD.
+    const refused = await untilLogged(() => proxyOf('primary').requests.filter((q) => q.method === 'CONNECT' && q.status !== 200), 1);
+    assert.deepEqual(refused.map((q) => [q.target, q.status]), [[`127.0.0.1:${lab.tlsSite.port}`, 500]]);
     const primary = results.get('primary')!;
     assert.equal(primary.type, EventType.checkFailed);
     const probe = primary.data.probe as { url: string; status?: number; error: string };
     assert.equal(probe.url, `${lab.site.url}/`);
-    assert.equal(probe.status, 503);
+    // Squid answers a request it cannot forward to the (gone) parent with 502 ERR_READ_ERROR.
+    assert.equal(probe.status, 502);
     assert.equal(results.get('secondary')!.type, EventType.checkPassed);
   } finally {
-    proxyOf('primary').restoreUpstream();
+    await proxyOf('primary').restoreUpstream();
   }
   const again = await run('squid-egress');
   assert.equal(again.get('primary')!.type, EventType.checkPassed);
