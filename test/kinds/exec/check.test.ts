@@ -1,4 +1,6 @@
 // The exec kind in check-pods: a command run in each Running pod's container through the API server.
+// Exec answers are scripted here (exit codes, long output, a hang): behaviour a real Squid cannot be made to show on
+// demand. squid-check.test.ts runs the real `squid -k check` against real Squids.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventType } from '../../../shared/events/types.ts';
