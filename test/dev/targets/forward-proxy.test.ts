@@ -1,4 +1,6 @@
 // Sends real HTTP and HTTPS traffic through the Squid stand-in to the external site, and breaks its upstream.
+// The stand-in runs the stack and the demo's proxy pods only where squid is not installed; every other proxy test
+// runs real Squid (test/dev/targets/squid.test.ts, the check lab).
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
