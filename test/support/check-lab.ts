@@ -93,6 +93,7 @@ export async function startLab(): Promise<Lab> {
         tcp.delete(name);
         grpc.delete(name);
       },
+      containersRestarted: async (pod) => void (await squids.restart(pod)),
       exec: (pod, container, command) => lab.exec(pod, container, command),
     },
   });

@@ -206,6 +206,7 @@ export class Cluster {
     if (!pod) throw new Error(`kube-sim: no pod ${namespace}/${name}`);
     for (const cs of pod.status.containerStatuses) cs.restartCount += 1;
     this.store.put('Pod', pod);
+    this.tasks.track((async () => this.runtime.containersRestarted?.(structuredClone(pod)))());
   }
 
   // DELETE of a pod: the answer is the pod as it was at deletion, marked with its deletion time and grace period.

@@ -11,6 +11,9 @@ export interface PodRuntime {
   podStarted?(pod: V1PodLike): void | Promise<void>;
   // called after a pod is deleted or evicted
   podStopped?(pod: V1PodLike): void | Promise<void>;
+  // called after restartContainers (the kubelet restarting the containers in place): the pod keeps its name and
+  // address, its processes start afresh; settle() waits for it
+  containersRestarted?(pod: V1PodLike): void | Promise<void>;
   // answers exec; default: exit 0 with empty output
   exec?(pod: V1PodLike, container: string, command: string[]): ExecReply | Promise<ExecReply>;
 }

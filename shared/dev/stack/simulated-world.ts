@@ -169,6 +169,10 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
         proxies.delete(name);
         log.info({ pod: `${pod.metadata.namespace}/${name}` }, 'simulated pod stopped');
       },
+      async containersRestarted(pod) {
+        const squid = await squids?.restart(pod);
+        if (squid) proxies.set(pod.metadata.name, squid);
+      },
       async exec(pod, container, command): Promise<ExecReply> {
         const w = workloadOf(pod);
         const set = w ? exitCodes.get(`${w.namespace}/${w.name}`) : undefined;

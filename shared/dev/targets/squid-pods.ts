@@ -1,5 +1,6 @@
 // The Squids of simulated proxy pods, for a kube-sim PodRuntime: a pod's start (also a replacement's) starts its
-// own Squid, its stop stops it, and exec of `squid …` in the pod runs the real squid against that pod's Squid.
+// own Squid, its stop stops it, a restart of its containers in place starts a fresh one, and exec of `squid …` in
+// the pod runs the real squid against that pod's Squid.
 import type { ExecReply, V1PodLike } from '../kube-sim/index.ts';
 import { startSquid } from './squid.ts';
 import type { SquidOptions, SquidProxy } from './squid.ts';
@@ -11,6 +12,9 @@ export interface SquidPods {
   start(pod: V1PodLike, options: Omit<SquidOptions, 'host'>): Promise<SquidProxy>;
   /** For PodRuntime.podStopped. */
   stop(pod: V1PodLike): Promise<void>;
+  /** For PodRuntime.containersRestarted: the pod's Squid (running or shut down) is replaced by a fresh one with the
+   *  same options; undefined for a pod without one. */
+  restart(pod: V1PodLike): Promise<SquidProxy | undefined>;
   /**
    * For PodRuntime.exec: `squid <args>` in a pod with a Squid runs `squid <args> -d 1 -f <its config> -n <its name>`
    * (what a container's default config and service name give); undefined for any other pod or command. `-d 1`
@@ -26,21 +30,32 @@ function key(pod: V1PodLike): string {
 
 export function squidPods(): SquidPods {
   const squids = new Map<string, SquidProxy>();
+  const optionsOf = new Map<string, Omit<SquidOptions, 'host'>>();
   const byPod = new Map<string, SquidProxy>();
+  const start = async (pod: V1PodLike, options: Omit<SquidOptions, 'host'>): Promise<SquidProxy> => {
+    const squid = await startSquid({ ...options, host: pod.status.podIP });
+    squids.set(key(pod), squid);
+    optionsOf.set(key(pod), options);
+    byPod.set(pod.metadata.name, squid);
+    return squid;
+  };
+  const stop = async (pod: V1PodLike): Promise<void> => {
+    const squid = squids.get(key(pod));
+    if (squid === undefined) return;
+    squids.delete(key(pod));
+    optionsOf.delete(key(pod));
+    if (byPod.get(pod.metadata.name) === squid) byPod.delete(pod.metadata.name);
+    await squid.close();
+  };
   return {
     byPod,
-    async start(pod, options) {
-      const squid = await startSquid({ ...options, host: pod.status.podIP });
-      squids.set(key(pod), squid);
-      byPod.set(pod.metadata.name, squid);
-      return squid;
-    },
-    async stop(pod) {
-      const squid = squids.get(key(pod));
-      if (squid === undefined) return;
-      squids.delete(key(pod));
-      if (byPod.get(pod.metadata.name) === squid) byPod.delete(pod.metadata.name);
-      await squid.close();
+    start,
+    stop,
+    async restart(pod) {
+      const options = optionsOf.get(key(pod));
+      if (options === undefined) return undefined;
+      await stop(pod);
+      return start(pod, options);
     },
     exec(pod, command) {
       const squid = squids.get(key(pod));
@@ -50,6 +65,7 @@ export function squidPods(): SquidPods {
     async closeAll() {
       const all = [...squids.values()];
       squids.clear();
+      optionsOf.clear();
       byPod.clear();
       await Promise.all(all.map((s) => s.close()));
     },

@@ -55,3 +55,19 @@ test('after squid -k shutdown the check fails with Squid\'s FATAL; the replaceme
   assert.deepEqual([...healed.values()].map((r) => r.type), [EventType.checkPassed, EventType.checkPassed]);
   assert.ok(healed.has(replacement));
 });
+
+test('a restart of the containers in place (same pod, same address) starts a fresh Squid, and the check passes again', async () => {
+  const [pod] = lab.sim.listPods('proxy', { app: 'squid' });
+  const name = pod!.metadata.name;
+  const old = lab.proxies.get(name)!;
+  await old.shutdown();
+  assert.equal(byPod(await runRule(lab, fn, 'squid-config')).get(name)!.type, EventType.checkFailed);
+  lab.sim.restartContainers('proxy', name);
+  await lab.sim.settle();
+  const fresh = lab.proxies.get(name)!;
+  assert.notEqual(fresh, old);
+  assert.equal(fresh.host, pod!.status.podIP);
+  assert.equal(fresh.running, true);
+  const results = byPod(await runRule(lab, fn, 'squid-config'));
+  assert.equal(results.get(name)!.type, EventType.checkPassed, JSON.stringify(results.get(name)!.data));
+});
