@@ -281,7 +281,7 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
     async shutdownSquid(role) {
       const pod = pods('proxy', `squid-${role}`)[0];
       const squid = pod ? squids?.byPod.get(pod.metadata.name) : undefined;
-      if (!pod || !squid) throw new Error(`no real Squid for the ${role} proxy pod (${squids ? 'no pod' : SQUID_MISSING})`);
+      if (!pod || !squid) throw new Error(squids ? `no running ${role} proxy pod with a Squid` : SQUID_MISSING);
       await squid.shutdown();
       return pod.metadata.name;
     },

@@ -132,6 +132,7 @@ function config(o: { host: string; port: number; dir: string; user: string | und
     'pinger_enable off',
     // Stopping a pod should not wait the default 30 s for clients to finish.
     'shutdown_lifetime 0 seconds',
+    // Every name a test or the stack uses is an address or rewritten to one: no query leaves the machine.
     'dns_nameservers 127.0.0.1',
     `acl SSL_ports port ${[443, ...o.connectPorts].join(' ')}`,
     'acl CONNECT method CONNECT',
