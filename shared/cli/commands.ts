@@ -40,9 +40,9 @@ export async function runCommand(req: CliRequest, redis: Redis): Promise<Outcome
   const filter = { ...(req.rule !== undefined ? { rule: req.rule } : {}), ...(req.namespace !== undefined ? { namespace: req.namespace } : {}) };
   switch (req.command) {
     case 'targets':
-      return listing(req, await readTargets(redis, keys, filter), `no targets under ${keys.index}${filterText(req)}`, (rows) => targetsTable(rows, req.now));
+      return listing(req, await readTargets(redis, keys, filter, req.now), `no targets under ${keys.index}${filterText(req)}`, (rows) => targetsTable(rows, req.now));
     case 'units':
-      return listing(req, await readUnits(redis, keys, filter), `no healing units under ${keys.prefix}:unit:*${filterText(req)}`, (rows) => unitsTable(rows, req.now));
+      return listing(req, await readUnits(redis, keys, filter, req.now), `no healing units under ${keys.prefix}:unit:*${filterText(req)}`, (rows) => unitsTable(rows, req.now));
     case 'proxies':
       return listing(req, await readProxies(redis, keys), `no proxy groups under ${keys.prefix}:proxy:*`, (rows) => proxiesTable(rows, req.now));
     case 'stats':

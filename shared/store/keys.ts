@@ -35,6 +35,8 @@ export function createKeys(prefix: string) {
     /** Targets of a unit failing now (a sorted set): member = target id, score = until when its latest failure
      *  counts (ms), so a target that stops reporting drops out on its own. */
     unitFailing: (rule: string, u: UnitRef) => `${p}:failing:unit:${targetId(rule, u)}`,
+    /** What every unit's failing set starts with (the CLI lists them). */
+    unitFailingPrefix: `${p}:failing:unit:`,
     /** Targets of a rule at or over the threshold (a sorted set scored the same way; the cascade guard counts a
      *  dependency rule's). */
     ruleFailing: (rule: string) => `${p}:failing:rule:${rule}`,
