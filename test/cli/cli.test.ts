@@ -219,3 +219,23 @@ test('units and targets show a target failing while its failure counts, and no l
   const table = await runCli(['units', '--redis', h.redis.url, '--prefix', h.prefix, '--now', new Date(T0 + 10_000).toISOString()]);
   assert.match(lineWith(table.stdout, 'shop/Deployment/web'), /\s1$/);
 });
+
+test('history of a healthy target: its passes are counted on its record, not listed one by one', async (t) => {
+  const h = await startHarness(t);
+  const [pod] = await deploy(h, 'shop', 'web', 1);
+  for (const s of [1, 2, 3]) {
+    h.clock.now = T0 + s * 1000;
+    await h.send(result('web-http', 'http', podTarget('shop', pod!), 'passed', h.clock.now));
+  }
+  const cli = (...args: string[]) => runCli([...args, '--redis', h.redis.url, '--prefix', h.prefix, '--now', NOW]);
+  const table = await cli('history', `shop/pod/${pod}`);
+  assert.equal(table.code, 0, table.stderr);
+  assert.equal(table.stdout, `web-http:shop:Pod:${pod}\npassing: 3 passes in a row, the last 57s ago (a pass that changes nothing is counted, not listed)\n`);
+  const json = JSON.parse((await cli('history', `shop/pod/${pod}`, '--json')).stdout) as Record<string, unknown>;
+  assert.deepEqual([json.passing, json.entries], [{ consecutivePasses: 3, lastResultAt: T0 + 3000 }, []]);
+  // One failure: recorded, and the run is over.
+  h.clock.now = T0 + 4000;
+  await h.send(result('web-http', 'http', podTarget('shop', pod!), 'failed', h.clock.now));
+  const after = JSON.parse((await cli('history', `shop/pod/${pod}`, '--json')).stdout) as { passing: unknown; entries: Array<Record<string, unknown>> };
+  assert.deepEqual([after.passing, after.entries.map((e) => e.reason)], [null, ['below-threshold']]);
+});
