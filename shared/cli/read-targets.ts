@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { EMPTY_TARGET, fromHash } from '../healing/state.ts';
 import type { Keys } from '../store/keys.ts';
 import { parseId } from './ids.ts';
-import { globEscape, pipelined, scanKeys, timeOrNull } from './read-keys.ts';
+import { failingAt, globEscape, pipelined, scanKeys, timeOrNull } from './read-keys.ts';
 
 export interface TargetFilter {
   rule?: string;
@@ -31,11 +31,6 @@ export interface TargetRow {
   lastSeenAt: number;
   /** The healing unit id while the target is failing now (the unit's failing set counts it at `now`), else null. */
   unit: string | null;
-}
-
-/** Members of a failing set (scored by until when they count) that still count at `now`. */
-export function failingAt(key: string, now: number) {
-  return (pipe: ReturnType<Redis['pipeline']>) => pipe.zrangebyscore(key, String(now), '+inf');
 }
 
 export async function readTargets(redis: Redis, keys: Keys, filter: TargetFilter = {}, now: number = Date.now()): Promise<TargetRow[]> {

@@ -3,8 +3,7 @@ import type { Redis } from 'ioredis';
 import { EMPTY_UNIT, fromHash } from '../healing/state.ts';
 import type { Keys } from '../store/keys.ts';
 import { parseId } from './ids.ts';
-import { globEscape, pipelined, scanKeys, timeOrNull } from './read-keys.ts';
-import { failingAt } from './read-targets.ts';
+import { failingAt, globEscape, pipelined, scanKeys, timeOrNull } from './read-keys.ts';
 import type { TargetFilter } from './read-targets.ts';
 import { successRate } from './table.ts';
 
