@@ -11,7 +11,8 @@ import type { CommitBody } from '../../shared/healing/target-plan.ts';
 import { unavailable } from '../../shared/http/http-error.ts';
 import type { EventContext, Reply } from '../../shared/http/function-server.ts';
 import { recordAction, recordDecision } from '../../shared/metrics/healer-metrics.ts';
-import type { FinalizeRequest, Snapshot, Where } from '../../shared/store/history-store.ts';
+import type { QuietPass } from '../../shared/healing/quiet-pass.ts';
+import type { FinalizeRequest, GuardQuery, Snapshot, Where } from '../../shared/store/history-store.ts';
 import type { HealerDeps } from './deps.ts';
 import { storeCall } from './store-call.ts';
 
@@ -43,7 +44,10 @@ export interface Flow<U extends { version: number; pendingToken: string; pending
   label: string;
   where: Where;
   empty: U;
-  dependencies: ReadonlyArray<{ rule: string; freshMs: number }>;
+  /** What the guards read besides the decision's own records, asked for only when an action is on the table. */
+  guards(): GuardQuery | undefined;
+  /** A pass the store may count on its own in one call when nothing is in play (shared/healing/quiet-pass.ts). */
+  quiet?: QuietPass;
   /** Plans one attempt; may read the cluster (once) when an action is on the table. */
   plan(snap: Snapshot<U>, attempt: Attempt): Promise<P | typeof RELOAD>;
   commitOf(plan: P): CommitBody;
@@ -71,7 +75,25 @@ export async function runPipeline<U extends { version: number; pendingToken: str
   let budgetRefused = false;
   for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
     const now = deps.now();
-    const snap = await storeCall(() => deps.store.load(flow.where, flow.empty, flow.dependencies, now));
+    let snap: Snapshot<U>;
+    const quiet = attempt === 1 ? flow.quiet : undefined;
+    if (quiet) {
+      // One round trip for the common pass; anything in play comes back as the full decision's first read.
+      const passed = await storeCall(() => deps.store.pass(flow.where, quiet, flow.empty, now));
+      if (passed.kind === 'duplicate') {
+        ctx.log.info('duplicate delivery: already applied');
+        return undefined;
+      }
+      if (passed.kind === 'counted') {
+        recordDecision(deps.metrics, flow.where, { history: { reason: quiet.reason } });
+        ctx.log.info({ reason: quiet.reason, failures: 0 }, 'no action');
+        return undefined;
+      }
+      snap = passed.snap;
+    } else {
+      const guards = flow.guards();
+      snap = await storeCall(() => deps.store.load(flow.where, flow.empty, guards, now));
+    }
     if (snap.dedupe === 'done') {
       ctx.log.info('duplicate delivery: already applied');
       return undefined;

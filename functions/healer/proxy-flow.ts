@@ -98,8 +98,13 @@ export function proxyFlow(
       budgetWindowMs: config.budgetWindowMs,
     },
     empty: EMPTY_PROXY_GROUP,
-    dependencies: [],
-    plan: async (snap, attempt) => planProxy({ snap, result: facts, policy, member, ...attempt, config, traits: traitsOf, ...podFacts }),
+    // A group's plan guards its switch in one step: the budget and the pauses are read at every load.
+    guards: () => ({ dependencies: [], among: [] }),
+    plan: async (snap, attempt) => {
+      if (!snap.guards) throw new Error('a proxy group was loaded without its guard reads');
+      const { budgetUsed, paused } = snap.guards;
+      return planProxy({ snap: { target: snap.target, unit: snap.unit, budgetUsed, ...(paused ? { paused } : {}) }, result: facts, policy, member, ...attempt, config, traits: traitsOf, ...podFacts });
+    },
     commitOf: (plan) => plan.commit,
     actionOf: (plan) => (plan.next.kind === 'act' ? plan.next.action : undefined),
     // A switch out of AllFailed resolves the alert once performed (below); anything else follows the commit.

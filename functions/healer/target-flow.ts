@@ -9,6 +9,7 @@ import type { LeaseFinding } from '../../shared/healing/settle.ts';
 import { EMPTY_UNIT } from '../../shared/healing/state.ts';
 import type { UnitState } from '../../shared/healing/state.ts';
 import { planTarget } from '../../shared/healing/target-plan.ts';
+import { quietPassOf } from '../../shared/healing/quiet-pass.ts';
 import type { TargetFacts, TargetPlan, TargetPlanInput } from '../../shared/healing/target-plan.ts';
 import { unavailable } from '../../shared/http/http-error.ts';
 import type { EventContext } from '../../shared/http/function-server.ts';
@@ -111,6 +112,7 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: JudgedRes
     eventId: ctx.event.id,
   };
   const common = (plan: TargetPlan, now: number) => ({ rule: rule.name, target, dryRun, consecutiveFailures: plan.consecutiveFailures, causeId: ctx.event.id, now });
+  const quiet = quietPassOf(facts);
   return {
     label: member,
     get where() {
@@ -124,8 +126,13 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: JudgedRes
       };
     },
     empty: EMPTY_UNIT,
-    // A dependency's failure counts for its verification window: it is re-probed (and re-recorded) well within it.
-    dependencies: ('dependsOn' in rule ? rule.dependsOn : []).map((name) => ({ rule: name, freshMs: deps.rules.get(name)?.verifyWindow ?? 120_000 })),
+    // Only once the cluster was read for an action: the failing dependencies, and which of the live pods fail now.
+    guards: () =>
+      gathered && {
+        dependencies: 'dependsOn' in rule ? rule.dependsOn : [],
+        among: (gathered.facts.siblings ?? []).map((pod) => targetId(rule.name, { namespace: target.namespace, kind: 'Pod', name: pod })),
+      },
+    ...(quiet ? { quiet } : {}),
     async plan(snap, attempt) {
       const input: TargetPlanInput = { snap, result: facts, policy: rule, member, ...attempt, config, traits: traitsOf };
       const step = planTarget(input);

@@ -6,12 +6,12 @@ import { parseTargetRef } from './ids.ts';
 import { pausedLine, pausesTable } from './pause-views.ts';
 import { readPauses, removePause, writePause } from './pauses.ts';
 import { runRulesCommand } from './rules-command.ts';
-import { historyKey, readHistory, resolveTarget } from './read-history.ts';
+import { historyKey, readHistory, readPassingRun, resolveTarget } from './read-history.ts';
 import { readProxies } from './read-proxies.ts';
 import { readStats } from './read-stats.ts';
 import { readTargets } from './read-targets.ts';
 import { readUnits } from './read-units.ts';
-import { historyTable, proxiesTable, statsTables, targetsTable, unitsTable } from './views.ts';
+import { historyTable, passingLine, proxiesTable, statsTables, targetsTable, unitsTable } from './views.ts';
 
 export interface Outcome {
   stdout: string;
@@ -40,9 +40,9 @@ export async function runCommand(req: CliRequest, redis: Redis): Promise<Outcome
   const filter = { ...(req.rule !== undefined ? { rule: req.rule } : {}), ...(req.namespace !== undefined ? { namespace: req.namespace } : {}) };
   switch (req.command) {
     case 'targets':
-      return listing(req, await readTargets(redis, keys, filter), `no targets under ${keys.index}${filterText(req)}`, (rows) => targetsTable(rows, req.now));
+      return listing(req, await readTargets(redis, keys, filter, req.now), `no targets under ${keys.index}${filterText(req)}`, (rows) => targetsTable(rows, req.now));
     case 'units':
-      return listing(req, await readUnits(redis, keys, filter), `no healing units under ${keys.prefix}:unit:*${filterText(req)}`, (rows) => unitsTable(rows, req.now));
+      return listing(req, await readUnits(redis, keys, filter, req.now), `no healing units under ${keys.prefix}:unit:*${filterText(req)}`, (rows) => unitsTable(rows, req.now));
     case 'proxies':
       return listing(req, await readProxies(redis, keys), `no proxy groups under ${keys.prefix}:proxy:*`, (rows) => proxiesTable(rows, req.now));
     case 'stats':
@@ -80,10 +80,12 @@ async function history(req: CliRequest, redis: Redis, keys: ReturnType<typeof cr
     return { stdout: '', stderr: `selfheal: "${req.target}" is a target of several rules; add --rule, or name one of:\n${resolved.ids.map((id) => `  ${id}\n`).join('')}`, code: 1 };
   }
   const rows = resolved.kind === 'found' ? await readHistory(redis, historyKey(keys, resolved.id), req.limit) : [];
-  if (resolved.kind === 'none' || rows.length === 0) {
+  const record = resolved.kind === 'found' ? await readPassingRun(redis, keys, resolved.id) : { known: false, passing: null };
+  if (resolved.kind === 'none' || (rows.length === 0 && !record.known)) {
     const what = resolved.kind === 'found' ? resolved.id : `${req.target}${filterText(req)}`;
     return { stdout: '', stderr: `selfheal: no history for ${what} under ${keys.prefix} (never seen, or expired)\n`, code: 1 };
   }
-  if (req.json) return json({ target: resolved.id, stream: historyKey(keys, resolved.id), entries: rows });
-  return done(`${resolved.id}\n${historyTable(rows, req.now, false)}\n`);
+  if (req.json) return json({ target: resolved.id, stream: historyKey(keys, resolved.id), passing: record.passing, entries: rows });
+  const run = record.passing ? `${passingLine(record.passing, req.now)}\n` : '';
+  return done(`${resolved.id}\n${run}${rows.length > 0 ? `${historyTable(rows, req.now, false)}\n` : ''}`);
 }

@@ -1,5 +1,6 @@
 // Reads a history stream ({P}:history:<target id>, or the global {P}:events) newest first, and finds a target's id.
 import type { Redis } from 'ioredis';
+import { EMPTY_TARGET, fromHash } from '../healing/state.ts';
 import type { Keys } from '../store/keys.ts';
 import { matchesRef, parseId } from './ids.ts';
 import type { TargetRef } from './ids.ts';
@@ -56,6 +57,20 @@ export function toHistoryRow(id: string, flat: readonly string[]): HistoryRow {
   };
   for (const name of TEXT_FIELDS) row[name] = fields.get(name) ?? null;
   return row;
+}
+
+/** The run of passes a target is in now, from its record: passes that change nothing are counted there, not
+ *  appended to its stream. Null while it fails, or when it never passed. */
+export interface PassingRun {
+  consecutivePasses: number;
+  lastResultAt: number;
+}
+
+export async function readPassingRun(redis: Redis, keys: Keys, targetId: string): Promise<{ known: boolean; passing: PassingRun | null }> {
+  const hash = await redis.hgetall(`${keys.prefix}:target:${targetId}`);
+  const t = fromHash(EMPTY_TARGET, hash);
+  const passing = t.consecutiveFailures === 0 && t.consecutivePasses > 0 ? { consecutivePasses: t.consecutivePasses, lastResultAt: t.lastResultAt } : null;
+  return { known: Object.keys(hash).length > 0, passing };
 }
 
 export async function readHistory(redis: Redis, streamKey: string, limit: number): Promise<HistoryRow[]> {

@@ -1,4 +1,4 @@
-// Key listing shared by the readers: SCAN (never KEYS, which blocks Redis) and glob escaping.
+// Key listing shared by the readers: SCAN (never KEYS, which blocks Redis), glob escaping, pipelines, failing sets.
 import type { Redis } from 'ioredis';
 
 /** Every key matching a glob pattern, sorted, each once (SCAN may return a key twice). */
@@ -27,6 +27,11 @@ export async function pipelined(redis: Redis, fill: (pipe: ReturnType<Redis['pip
     if (error) throw error;
     return value;
   });
+}
+
+/** Queues the members of a failing set (scored by until when they count, ms) that still count at `now`. */
+export function failingAt(key: string, now: number) {
+  return (pipe: ReturnType<Redis['pipeline']>) => pipe.zrangebyscore(key, String(now), '+inf');
 }
 
 /** A stored millisecond timestamp, or null when it never happened (the healer writes 0). */

@@ -1,9 +1,9 @@
-// Reads every target the healer has seen: the {P}:targets index, each target hash, and which unit it fails in.
+// Reads every target the healer has seen: the {P}:targets index, each target hash, and which unit it fails in now.
 import type { Redis } from 'ioredis';
 import { EMPTY_TARGET, fromHash } from '../healing/state.ts';
 import type { Keys } from '../store/keys.ts';
 import { parseId } from './ids.ts';
-import { globEscape, pipelined, scanKeys, timeOrNull } from './read-keys.ts';
+import { failingAt, globEscape, pipelined, scanKeys, timeOrNull } from './read-keys.ts';
 
 export interface TargetFilter {
   rule?: string;
@@ -18,7 +18,7 @@ export interface TargetRow {
   name: string;
   /** failing: its last result failed; passing: it passed; unknown: no result counted; expired: the hash is gone. */
   state: 'failing' | 'passing' | 'unknown' | 'expired';
-  /** In the rule's set of targets at or over the failure threshold. */
+  /** In the rule's set of targets at or over the failure threshold, and still counted there at `now`. */
   overThreshold: boolean;
   consecutiveFailures: number;
   consecutivePasses: number;
@@ -29,11 +29,11 @@ export interface TargetRow {
   lastResultAt: number | null;
   /** When the healer last wrote about it (the index score). */
   lastSeenAt: number;
-  /** The healing unit id while the target is failing (the unit's failing set names it), else null. */
+  /** The healing unit id while the target is failing now (the unit's failing set counts it at `now`), else null. */
   unit: string | null;
 }
 
-export async function readTargets(redis: Redis, keys: Keys, filter: TargetFilter = {}): Promise<TargetRow[]> {
+export async function readTargets(redis: Redis, keys: Keys, filter: TargetFilter = {}, now: number = Date.now()): Promise<TargetRow[]> {
   const flat = await redis.zrange(keys.index, '0', '-1', 'WITHSCORES');
   const seen: Array<{ id: string; score: number }> = [];
   for (let i = 0; i + 1 < flat.length; i += 2) seen.push({ id: flat[i]!, score: Number(flat[i + 1]) });
@@ -47,20 +47,20 @@ export async function readTargets(redis: Redis, keys: Keys, filter: TargetFilter
   if (wanted.length === 0) return [];
 
   const rules = [...new Set(wanted.map((w) => w.parsed.rule))];
-  const unitBase = `${keys.prefix}:unit:`;
-  const failingKeys = await scanKeys(redis, `${globEscape(unitBase)}${filter.rule === undefined ? '' : `${globEscape(filter.rule)}:`}*:failing`);
-  // The pattern also matches a unit whose workload is named "failing"; only five-part keys are failing sets.
-  const failingUnitKeys = failingKeys.filter((key) => parseId(key.slice(unitBase.length, -':failing'.length)) !== undefined);
+  const unitBase = keys.unitFailingPrefix;
+  const failingUnitKeys = (await scanKeys(redis, `${globEscape(unitBase)}${filter.rule === undefined ? '' : `${globEscape(filter.rule)}:`}*`)).filter(
+    (key) => parseId(key.slice(unitBase.length)) !== undefined,
+  );
   const replies = await pipelined(redis, (pipe) => {
     for (const w of wanted) pipe.hgetall(`${keys.prefix}:target:${w.id}`);
-    for (const rule of rules) pipe.hkeys(keys.ruleFailing(rule));
-    for (const key of failingUnitKeys) pipe.hkeys(key);
+    for (const rule of rules) failingAt(keys.ruleFailing(rule), now)(pipe);
+    for (const key of failingUnitKeys) failingAt(key, now)(pipe);
   });
   const hashes = replies.slice(0, wanted.length) as Array<Record<string, string>>;
   const overThreshold = new Set((replies.slice(wanted.length, wanted.length + rules.length) as string[][]).flat());
   const unitOf = new Map<string, string>();
   (replies.slice(wanted.length + rules.length) as string[][]).forEach((members, i) => {
-    const unit = failingUnitKeys[i]!.slice(unitBase.length, -':failing'.length);
+    const unit = failingUnitKeys[i]!.slice(unitBase.length);
     for (const member of members) unitOf.set(member, unit);
   });
 

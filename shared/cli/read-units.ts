@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { EMPTY_UNIT, fromHash } from '../healing/state.ts';
 import type { Keys } from '../store/keys.ts';
 import { parseId } from './ids.ts';
-import { globEscape, pipelined, scanKeys, timeOrNull } from './read-keys.ts';
+import { failingAt, globEscape, pipelined, scanKeys, timeOrNull } from './read-keys.ts';
 import type { TargetFilter } from './read-targets.ts';
 import { successRate } from './table.ts';
 
@@ -28,24 +28,28 @@ export interface UnitRow {
   actionsNotHealed: number;
   /** healed / (healed + not healed); null while nothing was judged. */
   successRate: number | null;
-  /** Target ids of the unit failing now. */
+  /** Target ids of the unit failing at `now` (its failing set counts them until their latest failure runs out). */
   failingTargets: string[];
 }
 
-export async function readUnits(redis: Redis, keys: Keys, filter: TargetFilter = {}): Promise<UnitRow[]> {
+export async function readUnits(redis: Redis, keys: Keys, filter: TargetFilter = {}, now: number = Date.now()): Promise<UnitRow[]> {
   const base = `${keys.prefix}:unit:`;
-  const found = await scanKeys(redis, `${globEscape(base)}${filter.rule === undefined ? '' : `${globEscape(filter.rule)}:`}*`);
-  // A unit key holds exactly a four-part id; its ":failing" companion has a fifth part.
-  const units = found.flatMap((key) => {
-    const id = key.slice(base.length);
+  const ruleGlob = filter.rule === undefined ? '' : `${globEscape(filter.rule)}:`;
+  // A unit with failing targets and no action yet has a failing set and no record: listed all the same.
+  const ids = new Set<string>();
+  for (const prefix of [base, keys.unitFailingPrefix]) {
+    for (const key of await scanKeys(redis, `${globEscape(prefix)}${ruleGlob}*`)) ids.add(key.slice(prefix.length));
+  }
+  // A unit id has exactly four parts (a ":failing" companion of an older layout has a fifth).
+  const units = [...ids].sort().flatMap((id) => {
     const parsed = parseId(id);
     if (!parsed || (filter.namespace !== undefined && parsed.namespace !== filter.namespace)) return [];
-    return [{ key, id, parsed }];
+    return [{ key: `${base}${id}`, id, parsed }];
   });
   const replies = await pipelined(redis, (pipe) => {
     for (const u of units) {
       pipe.hgetall(u.key);
-      pipe.hkeys(`${u.key}:failing`);
+      failingAt(keys.unitFailing(u.parsed.rule, u.parsed), now)(pipe);
     }
   });
   return units.map(({ id, parsed }, i): UnitRow => {

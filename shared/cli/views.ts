@@ -1,6 +1,6 @@
 // Renders reader rows as tables for people. Pure: rows and the instant "now" in, text out.
 import { objectPath, parseId } from './ids.ts';
-import type { HistoryRow } from './read-history.ts';
+import type { HistoryRow, PassingRun } from './read-history.ts';
 import type { ProxyRow } from './read-proxies.ts';
 import type { RuleStats } from './read-stats.ts';
 import type { TargetRow } from './read-targets.ts';
@@ -51,6 +51,11 @@ export function unitsTable(rows: readonly UnitRow[], now: number): string {
     { header: 'FAILING', cell: (u) => count(u.failingTargets.length), align: 'right' },
   ];
   return formatTable(columns, rows);
+}
+
+/** The run of passes a target is in, which its stream does not list one by one. */
+export function passingLine(run: PassingRun, now: number): string {
+  return `passing: ${run.consecutivePasses} ${run.consecutivePasses === 1 ? 'pass' : 'passes'} in a row, the last ${relativeTime(run.lastResultAt, now)} (a pass that changes nothing is counted, not listed)`;
 }
 
 /** The timeline; columns the stream never filled (role and status outside proxy groups, say) are left out. */

@@ -53,8 +53,10 @@ export const healerEnvSchema = redisEnvSchema.extend({
   ACTION_LEASE: durationMs.default(60_000),
   HISTORY_MAX_LEN: int(10, 1_000_000).default(1_000),
   TARGET_TTL: durationMs.default(7 * 86_400_000),
-  /** Redeliveries come within minutes; a key per result kept a day would cost memory for nothing. */
-  DEDUPE_TTL: durationMs.default(3_600_000),
+  /** One key per result lives this long after it is settled: the Triggers' retries (5, exponential from 0.5 s) are
+   *  over in well under a minute, and a result older than MAX_RESULT_AGE is refused anyway. A pending action's key
+   *  lives at least as long as its lease besides. */
+  DEDUPE_TTL: durationMs.refine((ms) => ms >= 60_000, 'must be at least 1m: the Triggers retry a delivery for about 16 s, plus the time each attempt takes').default(600_000),
   ALERT_WEBHOOK_URL: z.url().optional(),
   /** Alertmanager's base URL (e.g. http://alertmanager.monitoring:9093): alerts are posted to /api/v2/alerts. */
   ALERTMANAGER_URL: z.url().optional(),

@@ -1,23 +1,22 @@
 // The whole decision for one probed target (a pod, or a Service of a dependency rule), as data: which targets
 // fail now, decide, guard, what to commit, and what the audit says. No I/O: the healer loads, commits and acts.
 import type { Action, ActionTraitsOf } from '../actions/catalog.ts';
-import type { CommitRequest } from '../store/history-store.ts';
+import type { CommitRequest, GuardReads } from '../store/history-store.ts';
 import { decide } from './decide.ts';
 import type { Decision, HealingPolicy, ResultFacts, Verdict } from './decide.ts';
 import { guard } from './guard.ts';
-import type { GuardFacts, Pause } from './guard.ts';
+import type { GuardFacts } from './guard.ts';
+import { isQuietPass } from './quiet-pass.ts';
 import type { TargetState, UnitState } from './state.ts';
 
-/** What the healer read from Redis for this target, in one round trip. */
+/** What the healer read from Redis for this target, in one round trip: counts, never whole sets. */
 export interface TargetSnapshot {
   target: TargetState;
   unit: UnitState;
-  /** Targets of the unit failing now: target id → when its latest failure was recorded (ms). */
-  unitFailing: Readonly<Record<string, string>>;
-  budgetUsed: number;
-  failingDependencies: readonly string[];
-  /** An operator's pause of the rule, its namespace or the unit, if one runs now. */
-  paused?: Pause;
+  /** Other targets of the unit failing now. */
+  othersFailing: number;
+  /** Read in the round trip before an action only: budget, pauses, failing dependencies, failing live pods. */
+  guards?: GuardReads;
 }
 
 /** What a fresh read of the cluster found, before any action on the target. */
@@ -47,7 +46,8 @@ export interface TargetPlanInput {
   alreadyCounted: boolean;
   /** The store refused the budget at the last commit: decide as if it were spent. */
   budgetRefused: boolean;
-  /** Undefined until the cluster was read; the plan asks for it when an action is on the table. */
+  /** Undefined until the cluster was read; the plan asks for it (and the snapshot's guard reads) when an action is
+   *  on the table. */
   facts?: TargetFacts;
   config: { budgetMax: number; actionLeaseMs: number };
   traits: ActionTraitsOf;
@@ -92,19 +92,18 @@ export function openAlertStep(unit: UnitState, decision: Decision, outcome: Resu
 
 export type TargetPlanStep = TargetPlan | { kind: 'need-facts'; action: Action };
 
-/** A target that stopped reporting (a pod deleted by hand) must not count as failing for ever; one that reports
- *  refreshes its entry every run, well within the time an action is in play (verification and cooldown). */
-export function failingNow(unitFailing: Readonly<Record<string, string>>, policy: HealingPolicy, now: number): string[] {
-  return Object.entries(unitFailing)
-    .filter(([, at]) => Number(at) >= now - (policy.verifyWindow + policy.cooldown))
-    .map(([id]) => id);
+/** Until when a failure counts as "failing now": in the unit's set for the verification window and the cooldown
+ *  (a target that reports refreshes its entry every run, well within that; one that stopped reporting, a pod
+ *  deleted by hand, drops out), in the rule's set for the verification window (a dependency's freshness). */
+export function failingUntil(policy: HealingPolicy, now: number): { unit: number; rule: number } {
+  return { unit: now + policy.verifyWindow + policy.cooldown, rule: now + policy.verifyWindow };
 }
 
 function podNameOf(id: string): string {
   return id.slice(id.lastIndexOf(':') + 1);
 }
 
-/** How many of the workload's live pods fail now, this one included. */
+/** How many of the workload's live pods fail now, this one included (`failing`: target ids failing now). */
 export function workloadFailing(siblings: readonly string[], failing: readonly string[], self: string): number {
   const names = new Set(failing.map(podNameOf));
   names.add(self);
@@ -115,9 +114,11 @@ function sameUnit(a: UnitState, b: UnitState): boolean {
   return (Object.keys(a) as Array<keyof UnitState>).every((k) => a[k] === b[k]);
 }
 
-/** Which failing sets this result enters or leaves: a stale result changes neither. */
-export function failingMarks(decision: Decision, outcome: ResultFacts['outcome'], failureThreshold: number): Pick<CommitBody, 'unitFailing' | 'ruleFailing'> {
+/** Which failing sets this result enters or leaves: a stale result changes neither; a target the API server says is
+ *  not the rule's (gone, or no longer selected) leaves both, since nothing will ever refresh or clear its entries. */
+export function failingMarks(decision: Decision, outcome: ResultFacts['outcome'], failureThreshold: number, guarded?: Verdict): Pick<CommitBody, 'unitFailing' | 'ruleFailing'> {
   if (decision.verdict.reason === 'stale-result') return { unitFailing: 'keep', ruleFailing: 'keep' };
+  if (guarded?.reason === 'target-gone' || guarded?.reason === 'target-not-in-rule') return { unitFailing: 'remove', ruleFailing: 'remove' };
   const overThreshold = decision.target.consecutiveFailures >= failureThreshold;
   return {
     unitFailing: outcome === 'failed' ? 'add' : 'remove',
@@ -127,7 +128,6 @@ export function failingMarks(decision: Decision, outcome: ResultFacts['outcome']
 
 export function planTarget(input: TargetPlanInput): TargetPlanStep {
   const { snap, result, policy, member, now, config } = input;
-  const failing = failingNow(snap.unitFailing, policy, now);
   const decision = decide({
     target: snap.target,
     unit: snap.unit,
@@ -135,22 +135,23 @@ export function planTarget(input: TargetPlanInput): TargetPlanStep {
     policy,
     now,
     alreadyCounted: input.alreadyCounted,
-    othersFailing: failing.filter((id) => id !== member).length,
+    othersFailing: snap.othersFailing,
   });
   let guarded: ReturnType<typeof guard> = { verdict: decision.verdict };
   if (decision.verdict.kind === 'act') {
-    if (!input.facts) return { kind: 'need-facts', action: decision.verdict.action };
+    const reads = snap.guards;
+    if (!input.facts || !reads) return { kind: 'need-facts', action: decision.verdict.action };
     const { siblings } = input.facts;
     const self = podNameOf(member);
     guarded = guard(
       decision.verdict,
       {
         ...input.facts.guard,
-        budgetUsed: input.budgetRefused ? config.budgetMax : snap.budgetUsed,
-        ...(snap.failingDependencies[0] ? { failingDependency: snap.failingDependencies[0] } : {}),
-        ...(siblings ? { workloadFailing: workloadFailing(siblings, failing, self) } : {}),
+        budgetUsed: input.budgetRefused ? config.budgetMax : reads.budgetUsed,
+        ...(reads.failingDependencies[0] ? { failingDependency: reads.failingDependencies[0] } : {}),
+        ...(siblings ? { workloadFailing: workloadFailing(siblings, reads.failingAmong, self) } : {}),
         ...(policy.sharedCause ? { sharedCause: policy.sharedCause } : {}),
-        ...(snap.paused ? { paused: snap.paused } : {}),
+        ...(reads.paused ? { paused: reads.paused } : {}),
       },
       input.traits,
     );
@@ -178,7 +179,9 @@ export function planTarget(input: TargetPlanInput): TargetPlanStep {
   const commit: CommitBody = {
     target: decision.target,
     ...(sameUnit(nextUnit, snap.unit) ? {} : { unit: nextUnit }),
-    ...failingMarks(decision, result.outcome, policy.failureThreshold),
+    ...failingMarks(decision, result.outcome, policy.failureThreshold, verdict),
+    failingUntil: failingUntil(policy, now),
+    ...(!input.alreadyCounted && isQuietPass(snap.target, snap.unit, result) ? { quiet: true } : {}),
     ...(acting && input.traits(verdict.action).budgeted ? { budget: { member: input.token, max: config.budgetMax } } : {}),
     dedupeValue: acting ? `pending:${input.token}` : 'done',
     stats,

@@ -1,5 +1,6 @@
-// The healer's view of Redis: one read of everything a decision needs, one atomic commit of its outcome,
-// and the record of how an action ended.
+// The healer's view of Redis: one read of what a decision needs (the guards' counts only when an action is on the
+// table), one atomic commit of its outcome, the record of how an action ended, and a pass that changes nothing in
+// one script call.
 import type { Redis } from 'ioredis';
 import type { Target } from '../events/schemas.ts';
 import { EMPTY_PROXY_GROUP, EMPTY_TARGET, EMPTY_UNIT, fromHash, toHash } from '../healing/state.ts';
@@ -8,7 +9,8 @@ import type { Pause } from '../healing/guard.ts';
 import { createKeys, targetId, unitOf, workloadId } from './keys.ts';
 import type { Keys, PauseScope, UnitRef } from './keys.ts';
 import { readPause } from './pause-record.ts';
-import { COMMIT, FINALIZE } from './scripts.ts';
+import { COMMIT, FINALIZE, QUIET_PASS } from './scripts.ts';
+import type { QuietPass } from '../healing/quiet-pass.ts';
 
 export interface StoreLimits {
   historyMaxLen: number;
@@ -23,12 +25,28 @@ export interface Snapshot<U> {
   /** 'done' after the event was applied, 'retry' when its action failed transiently, the lease token while its
    *  action runs (or ran and was never recorded), undefined when new. */
   dedupe: 'done' | 'retry' | { pending: string } | undefined;
-  /** Targets of the unit failing now: target id → when its latest failure was recorded (ms). */
-  unitFailing: Record<string, string>;
+  /** How many other targets of the unit fail now (their latest failure still counts): a count, never the set. */
+  othersFailing: number;
+  /** What the guards read, present only when the load was asked for it (an action is on the table). */
+  guards?: GuardReads;
+}
+
+/** What the guards need besides the cluster's own facts: read in the round trip before an action only. */
+export interface GuardReads {
   budgetUsed: number;
+  /** Dependency rules with a target failing now (at most one member of each is looked at). */
   failingDependencies: string[];
   /** An operator's pause of the rule, its namespace or the unit, if one runs now. */
   paused?: Pause;
+  /** Of the target ids asked about (the workload's live pods), those failing now. */
+  failingAmong: string[];
+}
+
+/** What a load reads for the guards: the rules this one depends on, and the target ids to look up in the
+ *  unit's failing set (bounded by the workload's live pods the API server listed). */
+export interface GuardQuery {
+  dependencies: readonly string[];
+  among: readonly string[];
 }
 
 export interface Where {
@@ -53,8 +71,13 @@ export interface CommitRequest {
   unit?: object;
   /** The unit's set of targets failing now (one failure or more): the shared-cause guard counts it. */
   unitFailing: Mark;
-  /** The rule's set of targets at or over the failure threshold: the cascade guard reads it. */
+  /** The rule's set of targets at or over the failure threshold: the cascade guard counts a dependency's. */
   ruleFailing: Mark;
+  /** Until when (ms) an added mark counts as failing now, in the unit's set and in the rule's; without it, for the
+   *  target TTL. */
+  failingUntil?: { unit: number; rule: number };
+  /** A pass that changed nothing but counters: counted on the target's record, not appended to the streams. */
+  quiet?: boolean;
   budget?: { member: string; max: number };
   /** 'done', or `pending:<token>` when an action follows (settled by finalize). */
   dedupeValue: string;
@@ -78,9 +101,12 @@ export interface FinalizeRequest {
   history: HistoryEntry;
 }
 
+export type PassOutcome<U> = { kind: 'duplicate' } | { kind: 'counted' } | { kind: 'full'; snap: Snapshot<U> };
+
 type ScriptRedis = Redis & {
   selfhealCommit(...args: string[]): Promise<string>;
   selfhealFinalize(...args: string[]): Promise<string>;
+  selfhealQuietPass(...args: string[]): Promise<string | [string, string[], string[], string, number]>;
 };
 
 /** Hash fields: an empty string is a value (a cleared field), so only undefined is left out. */
@@ -101,6 +127,20 @@ function flatPairs(pairs: Array<[string, number]>): Array<string | number> {
   return pairs.flatMap(([k, n]) => [k, n]);
 }
 
+function pairsToRecord(flat: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
+  return out;
+}
+
+function dedupeOf(value: unknown): Snapshot<object>['dedupe'] {
+  if (value === 'done' || value === 'retry') return value;
+  return typeof value === 'string' && value.startsWith('pending:') ? { pending: value.slice(8) } : undefined;
+}
+
+/** A key's TTL must be positive: a window of 0 still keeps the key for a moment. */
+const ttlOf = (ms: number): string => String(Math.max(1_000, Math.ceil(ms)));
+
 export class HistoryStore {
   readonly keys: Keys;
   readonly redis: ScriptRedis;
@@ -111,6 +151,7 @@ export class HistoryStore {
     this.limits = limits;
     redis.defineCommand('selfhealCommit', { numberOfKeys: 10, lua: COMMIT });
     redis.defineCommand('selfhealFinalize', { numberOfKeys: 8, lua: FINALIZE });
+    redis.defineCommand('selfhealQuietPass', { numberOfKeys: 7, lua: QUIET_PASS });
     this.redis = redis as ScriptRedis;
   }
 
@@ -119,41 +160,100 @@ export class HistoryStore {
   }
 
   private unitFailingKey(w: Where): string {
-    return 'group' in w.unit ? `${this.keys.proxy(w.unit.group)}:failing` : this.keys.unitFailing(w.rule, w.unit);
+    return 'group' in w.unit ? this.keys.groupFailing(w.unit.group) : this.keys.unitFailing(w.rule, w.unit);
   }
 
-  /** Everything a decision reads, in one round trip. A dependency counts as failing while a target of it failed
-   *  within its `freshMs`: one that stopped reporting does not hold its dependents for ever. */
-  async load<U extends object>(w: Where, emptyUnit: U, dependencies: ReadonlyArray<{ rule: string; freshMs: number }>, now: number): Promise<Snapshot<U>> {
+  /**
+   * What a decision reads, in one round trip, at a cost that does not grow with the unit or the rule: the target,
+   * its unit, the event's dedupe marker and how many other targets of the unit fail now. With `guards` (an action
+   * is on the table) also the namespace budget, the pauses, whether each dependency rule has a target failing now
+   * (a count), and which of the given target ids fail now.
+   */
+  async load<U extends object>(w: Where, emptyUnit: U, guards: GuardQuery | undefined, now: number): Promise<Snapshot<U>> {
+    const member = targetId(w.rule, w.target);
+    const failingKey = this.unitFailingKey(w);
     const pipe = this.redis.pipeline();
     pipe.hgetall(this.keys.target(w.rule, w.target));
     pipe.hgetall(this.unitKey(w));
     pipe.get(this.keys.dedupe(w.dedupe.source, w.dedupe.id));
-    pipe.hgetall(this.unitFailingKey(w));
-    pipe.zcount(this.keys.budget(w.budgetNamespace), String(now - w.budgetWindowMs), '+inf');
+    pipe.zcount(failingKey, String(now), '+inf');
+    pipe.zscore(failingKey, member);
     const pauses: Array<[PauseScope, string]> = [['rule', w.rule], ['namespace', w.target.namespace], ['workload', workloadId(unitOf(w.target))]];
-    for (const [scope, id] of pauses) pipe.get(this.keys.pause(scope, id));
-    for (const dep of dependencies) pipe.hgetall(this.keys.ruleFailing(dep.rule));
+    if (guards) {
+      pipe.zcount(this.keys.budget(w.budgetNamespace), String(now - w.budgetWindowMs), '+inf');
+      for (const [scope, id] of pauses) pipe.get(this.keys.pause(scope, id));
+      for (const dep of guards.dependencies) pipe.zcount(this.keys.ruleFailing(dep), String(now), '+inf');
+      if (guards.among.length > 0) pipe.zmscore(failingKey, ...guards.among);
+    }
     const results = await pipe.exec();
     if (!results) throw new Error('redis pipeline returned nothing');
     for (const [error] of results) if (error) throw error;
     const value = (i: number) => results[i]![1];
-    const dedupe = value(2);
-    const paused = pauses.map(([scope, id], i) => readPause(scope, id, value(5 + i), now)).find((p) => p !== undefined);
-    return {
+    const own = value(4);
+    const snap: Snapshot<U> = {
       target: fromHash(EMPTY_TARGET, value(0) as Record<string, string>),
       unit: fromHash(emptyUnit, value(1) as Record<string, string>),
-      dedupe: dedupe === 'done' || dedupe === 'retry' ? dedupe : typeof dedupe === 'string' && dedupe.startsWith('pending:') ? { pending: dedupe.slice(8) } : undefined,
-      unitFailing: value(3) as Record<string, string>,
-      budgetUsed: Number(value(4)),
-      failingDependencies: dependencies
-        .filter((dep, i) => Object.values(value(5 + pauses.length + i) as Record<string, string>).some((at) => Number(at) >= now - dep.freshMs))
-        .map((dep) => dep.rule),
+      dedupe: dedupeOf(value(2)),
+      othersFailing: Number(value(3)) - (own !== null && Number(own) >= now ? 1 : 0),
+    };
+    if (!guards) return snap;
+    const deps = 6 + pauses.length;
+    const paused = pauses.map(([scope, id], i) => readPause(scope, id, value(6 + i), now)).find((p) => p !== undefined);
+    const scores = guards.among.length > 0 ? (value(deps + guards.dependencies.length) as Array<string | null>) : [];
+    snap.guards = {
+      budgetUsed: Number(value(5)),
+      failingDependencies: guards.dependencies.filter((_, i) => Number(value(deps + i)) > 0),
+      failingAmong: guards.among.filter((_, i) => scores[i] !== null && Number(scores[i]) >= now),
       ...(paused ? { paused: { scope: paused.scope, id: paused.id, by: paused.by, reason: paused.reason, until: paused.until } } : {}),
+    };
+    return snap;
+  }
+
+  /**
+   * A pass in one round trip: counted there and then when it is quiet (shared/healing/quiet-pass.ts: nothing in
+   * play), with no stream entry; a duplicate; or, for the full decision, what it reads (as `load` without guards).
+   */
+  async pass<U extends object>(w: Where, quiet: QuietPass, emptyUnit: U, now: number): Promise<PassOutcome<U>> {
+    const member = targetId(w.rule, w.target);
+    const answer = await this.redis.selfhealQuietPass(
+      this.keys.target(w.rule, w.target),
+      this.unitKey(w),
+      this.unitFailingKey(w),
+      this.keys.ruleFailing(w.rule),
+      this.keys.dedupe(w.dedupe.source, w.dedupe.id),
+      this.keys.stats(w.rule),
+      this.keys.index,
+      String(quiet.observedAt),
+      String(quiet.restarts),
+      String(now),
+      String(this.limits.targetTtlMs),
+      String(this.limits.dedupeTtlMs),
+      member,
+      `reason:${quiet.reason}`,
+    );
+    if (answer === 'duplicate' || answer === 'counted') return { kind: answer };
+    if (!Array.isArray(answer) || answer[0] !== 'full') throw new Error(`unexpected answer from the pass script: ${JSON.stringify(answer)}`);
+    const [, target, unit, dedupe, others] = answer;
+    return {
+      kind: 'full',
+      snap: {
+        target: fromHash(EMPTY_TARGET, pairsToRecord(target)),
+        unit: fromHash(emptyUnit, pairsToRecord(unit)),
+        dedupe: dedupeOf(dedupe),
+        othersFailing: Number(others),
+      },
     };
   }
 
+  /** A pending marker lives as long as its lease and a dedupe window after it: a redelivery while the action
+   *  may still run must find it (and wait), whatever DEDUPE_TTL says. */
+  private dedupeTtlOf(req: CommitRequest): number {
+    const leaseUntil = req.dedupeValue.startsWith('pending:') ? Number((req.unit as { pendingUntil?: unknown } | undefined)?.pendingUntil ?? 0) : 0;
+    return Math.max(this.limits.dedupeTtlMs, leaseUntil - req.now + this.limits.dedupeTtlMs);
+  }
+
   async commit(w: Where, req: CommitRequest): Promise<'ok' | 'duplicate' | 'conflict' | 'budget'> {
+    const failingUntil = req.failingUntil ?? { unit: req.now + this.limits.targetTtlMs, rule: req.now + this.limits.targetTtlMs };
     const args = {
       expectTarget: req.expectTarget,
       expectUnit: req.expectUnit,
@@ -161,14 +261,18 @@ export class HistoryStore {
       unit: req.unit ? flatHash(toHash({ ...req.unit, version: req.expectUnit + 1 })) : undefined,
       unitFailing: req.unitFailing,
       ruleFailing: req.ruleFailing,
+      unitUntil: String(failingUntil.unit),
+      unitTtl: ttlOf(failingUntil.unit - req.now),
+      ruleUntil: String(failingUntil.rule),
+      ruleTtl: ttlOf(failingUntil.rule - req.now),
       member: targetId(w.rule, w.target),
       budget: req.budget ? { member: req.budget.member, max: req.budget.max, window: String(w.budgetWindowMs) } : undefined,
       stats: flatPairs(req.stats),
-      history: flat(req.history),
+      history: req.quiet ? undefined : flat(req.history),
       maxLen: this.limits.historyMaxLen,
       globalMaxLen: this.limits.globalMaxLen,
       ttl: String(this.limits.targetTtlMs),
-      dedupeTtl: this.limits.dedupeTtlMs,
+      dedupeTtl: this.dedupeTtlOf(req),
       dedupeValue: req.dedupeValue,
       now: String(req.now),
     };
@@ -202,6 +306,7 @@ export class HistoryStore {
       maxLen: this.limits.historyMaxLen,
       globalMaxLen: this.limits.globalMaxLen,
       ttl: String(this.limits.targetTtlMs),
+      dedupeTtl: this.limits.dedupeTtlMs,
     };
     const answer = await this.redis.selfhealFinalize(
       this.unitKey(w),

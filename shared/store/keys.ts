@@ -32,10 +32,16 @@ export function createKeys(prefix: string) {
     target: (rule: string, t: Target) => `${p}:target:${targetId(rule, t)}`,
     history: (rule: string, t: Target) => `${p}:history:${targetId(rule, t)}`,
     unit: (rule: string, u: UnitRef) => `${p}:unit:${targetId(rule, u)}`,
-    /** Targets of a unit failing now: field = target id, value = when it started failing. */
-    unitFailing: (rule: string, u: UnitRef) => `${p}:unit:${targetId(rule, u)}:failing`,
-    /** Targets of a rule failing at or over the threshold (the cascade guard reads a dependency rule's). */
-    ruleFailing: (rule: string) => `${p}:failing:${rule}`,
+    /** Targets of a unit failing now (a sorted set): member = target id, score = until when its latest failure
+     *  counts (ms), so a target that stops reporting drops out on its own. */
+    unitFailing: (rule: string, u: UnitRef) => `${p}:failing:unit:${targetId(rule, u)}`,
+    /** What every unit's failing set starts with (the CLI lists them). */
+    unitFailingPrefix: `${p}:failing:unit:`,
+    /** Targets of a rule at or over the threshold (a sorted set scored the same way; the cascade guard counts a
+     *  dependency rule's). */
+    ruleFailing: (rule: string) => `${p}:failing:rule:${rule}`,
+    /** A proxy group's companion of the unit sets: groups keep their counts in their own record, so it stays empty. */
+    groupFailing: (group: string) => `${p}:failing:group:${group}`,
     events: `${p}:events`,
     dedupe: (source: string, id: string) => `${p}:dedupe:${source}:${id}`,
     budget: (namespace: string) => `${p}:budget:${namespace}`,

@@ -1,4 +1,10 @@
-// Lua scripts that apply a healing decision atomically: a compare-and-set on the versions the decision read.
+// Lua scripts that apply a healing decision atomically: a compare-and-set on the versions the decision read, and
+// the one-call path of a pass that changes nothing but counters.
+//
+// Failing sets are sorted sets scored by until when a target's latest failure counts (ms): a reader counts the
+// members scored at or after its clock, a writer drops the members that ran out, and the key itself expires with
+// its newest member, so a target that stops reporting (or never existed) leaves them on its own.
+
 /**
  * KEYS: 1 target, 2 unit (or proxy group), 3 unit-failing, 4 rule-failing, 5 target history, 6 global stream,
  *       7 dedupe, 8 budget, 9 stats, 10 index
@@ -23,26 +29,64 @@ if a.unit then
   redis.call('HSET', KEYS[2], unpack(a.unit))
   redis.call('PEXPIRE', KEYS[2], a.ttl)
 end
-if a.unitFailing == 'add' then
-  redis.call('HSET', KEYS[3], a.member, a.now)
-  redis.call('PEXPIRE', KEYS[3], a.ttl)
-elseif a.unitFailing == 'remove' then
-  redis.call('HDEL', KEYS[3], a.member)
+local function mark(key, how, score, ttl)
+  if how == 'add' then
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. a.now)
+    redis.call('ZADD', key, score, a.member)
+    redis.call('PEXPIRE', key, ttl)
+  elseif how == 'remove' then
+    redis.call('ZREM', key, a.member)
+  end
 end
-if a.ruleFailing == 'add' then
-  redis.call('HSET', KEYS[4], a.member, a.now)
-  redis.call('PEXPIRE', KEYS[4], a.ttl)
-elseif a.ruleFailing == 'remove' then
-  redis.call('HDEL', KEYS[4], a.member)
+mark(KEYS[3], a.unitFailing, a.unitUntil, a.unitTtl)
+mark(KEYS[4], a.ruleFailing, a.ruleUntil, a.ruleTtl)
+if a.history then
+  redis.call('XADD', KEYS[5], 'MAXLEN', '~', a.maxLen, '*', unpack(a.history))
+  redis.call('PEXPIRE', KEYS[5], a.ttl)
+  redis.call('XADD', KEYS[6], 'MAXLEN', '~', a.globalMaxLen, '*', unpack(a.history))
 end
-redis.call('XADD', KEYS[5], 'MAXLEN', '~', a.maxLen, '*', unpack(a.history))
-redis.call('PEXPIRE', KEYS[5], a.ttl)
-redis.call('XADD', KEYS[6], 'MAXLEN', '~', a.globalMaxLen, '*', unpack(a.history))
 redis.call('SET', KEYS[7], a.dedupeValue, 'PX', a.dedupeTtl)
 for i = 1, #a.stats, 2 do redis.call('HINCRBY', KEYS[9], a.stats[i], a.stats[i + 1]) end
 redis.call('ZADD', KEYS[10], a.now, a.member)
 redis.call('ZREMRANGEBYSCORE', KEYS[10], '-inf', a.now - a.ttl)
 return 'ok'
+`;
+
+/**
+ * A pass, in one call: applied here when it is quiet (see shared/healing/quiet-pass.ts, whose conditions this
+ * tests against the stored records), else what the full decision reads about the target.
+ * KEYS: 1 target, 2 unit, 3 unit-failing, 4 rule-failing, 5 dedupe, 6 stats, 7 index
+ * ARGV: 1 observedAt, 2 restarts reported (0: none), 3 now, 4 target TTL, 5 dedupe TTL, 6 member, 7 stats field
+ * Returns 'duplicate', 'counted', or {'full', target hash, unit hash, dedupe value or '', other targets failing}.
+ */
+export const QUIET_PASS = `
+local seen = redis.call('GET', KEYS[5])
+if seen == 'done' then return 'duplicate' end
+local t = redis.call('HMGET', KEYS[1], 'consecutiveFailures', 'lastResultAt', 'restarts')
+local u = redis.call('HMGET', KEYS[2], 'pendingToken', 'verifyingAction', 'alertOpenSince')
+local quiet = not seen
+  and (tonumber(t[1]) or 0) == 0
+  and tonumber(ARGV[1]) >= (tonumber(t[2]) or 0)
+  and tonumber(ARGV[2]) <= (tonumber(t[3]) or 0)
+  and (u[1] or '') == '' and (u[2] or '') == '' and (tonumber(u[3]) or 0) == 0
+if quiet then
+  redis.call('HINCRBY', KEYS[1], 'consecutivePasses', 1)
+  redis.call('HINCRBY', KEYS[1], 'totalPasses', 1)
+  redis.call('HINCRBY', KEYS[1], 'version', 1)
+  redis.call('HSET', KEYS[1], 'lastResultAt', ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  redis.call('ZREM', KEYS[3], ARGV[6])
+  redis.call('ZREM', KEYS[4], ARGV[6])
+  redis.call('SET', KEYS[5], 'done', 'PX', ARGV[5])
+  redis.call('HINCRBY', KEYS[6], ARGV[7], 1)
+  redis.call('ZADD', KEYS[7], ARGV[3], ARGV[6])
+  redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', tonumber(ARGV[3]) - tonumber(ARGV[4]))
+  return 'counted'
+end
+local others = redis.call('ZCOUNT', KEYS[3], ARGV[3], '+inf')
+local own = redis.call('ZSCORE', KEYS[3], ARGV[6])
+if own and tonumber(own) >= tonumber(ARGV[3]) then others = others - 1 end
+return {'full', redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2]), seen or '', others}
 `;
 
 /**
@@ -64,12 +108,13 @@ if held then
 end
 if a.refund then redis.call('ZREM', KEYS[4], a.refund) end
 if a.forget then
-  redis.call('HDEL', KEYS[7], a.forget)
-  redis.call('HDEL', KEYS[8], a.forget)
+  redis.call('ZREM', KEYS[7], a.forget)
+  redis.call('ZREM', KEYS[8], a.forget)
 end
--- The event is settled only now: a crash before this line leaves its pending marker, and a redelivery decides again.
+-- The event is settled only now: a crash before this line leaves its pending marker, and a redelivery decides
+-- again. From now on it is recognised for the dedupe window, however long the action took.
 if a.settle then
-  if a.retry then redis.call('SET', KEYS[6], 'retry', 'KEEPTTL') else redis.call('SET', KEYS[6], 'done', 'KEEPTTL') end
+  if a.retry then redis.call('SET', KEYS[6], 'retry', 'PX', a.dedupeTtl) else redis.call('SET', KEYS[6], 'done', 'PX', a.dedupeTtl) end
 end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', a.maxLen, '*', unpack(a.history))
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', a.globalMaxLen, '*', unpack(a.history))

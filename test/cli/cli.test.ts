@@ -195,3 +195,47 @@ test('proxies: a real failover shows in the group table and in the timeline', as
   // The decision records the status it saw; the switch sets SecondaryActive when it completes (the performed entry).
   assert.match(lineWith(history.stdout, 'switch-proxy'), /primary\s+failed\s+act\s+primary-failed\s+switch-proxy\s+PrimaryActive\s+upstream lost$/);
 });
+
+test('units and targets show a target failing while its failure counts, and no longer once it ran out', async (t) => {
+  const h = await startHarness(t);
+  // Not opted in: three failures reach the threshold and nothing is done, so the target stays failing.
+  const [pod] = await deploy(h, 'shop', 'web', 2, { app: 'web' });
+  for (const s of [1, 2, 3]) {
+    h.clock.now = T0 + s * 1000;
+    await h.send(result('web-http', 'http', podTarget('shop', pod!), 'failed', h.clock.now));
+  }
+  const podId = `web-http:shop:Pod:${pod}`;
+  const at = (ms: number) => async (...args: string[]) => JSON.parse((await runCli([...args, '--json', '--redis', h.redis.url, '--prefix', h.prefix, '--now', new Date(ms).toISOString()])).stdout) as Array<Record<string, unknown>>;
+  const view = async (ms: number) => {
+    const [unit] = await at(ms)('units');
+    const target = (await at(ms)('targets')).find((r) => r.id === podId)!;
+    return { failingTargets: unit!.failingTargets, overThreshold: target.overThreshold, unit: target.unit };
+  };
+  assert.deepEqual(await view(T0 + 10_000), { failingTargets: [podId], overThreshold: true, unit: 'web-http:shop:Deployment:web' });
+  // Past verifyWindow (30 s) it no longer holds back dependents; past verifyWindow + cooldown (90 s) it is no
+  // longer failing in its unit: it stopped reporting.
+  assert.deepEqual(await view(T0 + 3_000 + 30_001), { failingTargets: [podId], overThreshold: false, unit: 'web-http:shop:Deployment:web' });
+  assert.deepEqual(await view(T0 + 3_000 + 90_001), { failingTargets: [], overThreshold: false, unit: null });
+  const table = await runCli(['units', '--redis', h.redis.url, '--prefix', h.prefix, '--now', new Date(T0 + 10_000).toISOString()]);
+  assert.match(lineWith(table.stdout, 'shop/Deployment/web'), /\s1$/);
+});
+
+test('history of a healthy target: its passes are counted on its record, not listed one by one', async (t) => {
+  const h = await startHarness(t);
+  const [pod] = await deploy(h, 'shop', 'web', 1);
+  for (const s of [1, 2, 3]) {
+    h.clock.now = T0 + s * 1000;
+    await h.send(result('web-http', 'http', podTarget('shop', pod!), 'passed', h.clock.now));
+  }
+  const cli = (...args: string[]) => runCli([...args, '--redis', h.redis.url, '--prefix', h.prefix, '--now', NOW]);
+  const table = await cli('history', `shop/pod/${pod}`);
+  assert.equal(table.code, 0, table.stderr);
+  assert.equal(table.stdout, `web-http:shop:Pod:${pod}\npassing: 3 passes in a row, the last 57s ago (a pass that changes nothing is counted, not listed)\n`);
+  const json = JSON.parse((await cli('history', `shop/pod/${pod}`, '--json')).stdout) as Record<string, unknown>;
+  assert.deepEqual([json.passing, json.entries], [{ consecutivePasses: 3, lastResultAt: T0 + 3000 }, []]);
+  // One failure: recorded, and the run is over.
+  h.clock.now = T0 + 4000;
+  await h.send(result('web-http', 'http', podTarget('shop', pod!), 'failed', h.clock.now));
+  const after = JSON.parse((await cli('history', `shop/pod/${pod}`, '--json')).stdout) as { passing: unknown; entries: Array<Record<string, unknown>> };
+  assert.deepEqual([after.passing, after.entries.map((e) => e.reason)], [null, ['below-threshold']]);
+});

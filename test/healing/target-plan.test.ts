@@ -3,18 +3,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { traitsOf } from '../../shared/actions/catalog.ts';
 import { EMPTY_TARGET, EMPTY_UNIT } from '../../shared/healing/state.ts';
-import { failingNow, planTarget, workloadFailing } from '../../shared/healing/target-plan.ts';
+import { failingUntil, planTarget, workloadFailing } from '../../shared/healing/target-plan.ts';
 import type { TargetFacts, TargetPlanInput, TargetPlanStep } from '../../shared/healing/target-plan.ts';
+import type { GuardReads } from '../../shared/store/history-store.ts';
 
 const T0 = 1_700_000_000_000;
 const policy = { name: 'web-http', failureThreshold: 3, successThreshold: 2, cooldown: 60_000, verifyWindow: 30_000, actions: ['restart', 'scale', 'alert'] as const };
 const member = 'web-http:shop:Pod:web-a';
+const NO_GUARDS: GuardReads = { budgetUsed: 0, failingDependencies: [], failingAmong: [] };
 const ok: TargetFacts = { guard: { namespaceAllowed: true, target: 'ok', maxRestartShare: 0.5, budgetMax: 5, dryRun: false, workloadPods: 4 }, siblings: ['web-a', 'web-b', 'web-c', 'web-d'] };
 
 function input(over: Partial<TargetPlanInput> & { failures?: number } = {}): TargetPlanInput {
   const { failures = 2, ...rest } = over;
   return {
-    snap: { target: { ...EMPTY_TARGET, consecutiveFailures: failures, lastResultAt: T0 - 10_000 }, unit: EMPTY_UNIT, unitFailing: {}, budgetUsed: 0, failingDependencies: [] },
+    snap: { target: { ...EMPTY_TARGET, consecutiveFailures: failures, lastResultAt: T0 - 10_000 }, unit: EMPTY_UNIT, othersFailing: 0, guards: NO_GUARDS },
     result: { outcome: 'failed', observedAt: T0, error: 'status 500', eventId: 'e-1' },
     policy,
     member,
@@ -36,28 +38,28 @@ function show(step: TargetPlanStep): string {
   const v = step.verdict;
   const verdict = v.kind === 'act' ? `act ${v.action} ${v.reason}` : `skip ${v.reason}${step.intended ? ` (${step.intended})` : ''}`;
   const budget = step.commit.budget ? ' budget' : '';
-  return `${verdict} unit:${step.commit.unitFailing} rule:${step.commit.ruleFailing} ${step.commit.dedupeValue}${budget}${v.kind === 'skip' && step.audited ? ' audited' : ''}`;
+  return `${verdict} unit:${step.commit.unitFailing} rule:${step.commit.ruleFailing} ${step.commit.dedupeValue}${budget}${v.kind === 'skip' && step.audited ? ' audited' : ''}${step.commit.quiet ? ' quiet' : ''}`;
 }
 
 test('table: what one result plans, and why', async (t) => {
-  const fresh = String(T0 - 5_000);
+  const pod = (name: string) => `web-http:shop:Pod:${name}`;
+  const guards = (over: Partial<typeof NO_GUARDS>) => ({ ...input().snap, guards: { ...NO_GUARDS, ...over } });
   const rows: Array<[string, TargetPlanInput, string]> = [
     ['a failure below the threshold', input({ failures: 0 }), 'skip below-threshold unit:add rule:keep done audited'],
-    ['a pass on a healthy target is not audited', input({ failures: 0, result: passed }), 'skip passing unit:remove rule:remove done'],
+    ['a pass on a healthy target is not audited, and counted without a stream entry', input({ failures: 0, result: passed }), 'skip passing unit:remove rule:remove done quiet'],
+    ['the first pass after a failure is recorded', input({ failures: 1, result: passed }), 'skip passing unit:remove rule:remove done'],
+    ['a pass while an action is verified is recorded', input({ failures: 0, result: passed, snap: { ...input().snap, unit: { ...EMPTY_UNIT, verifyingAction: 'restart', verifyingSince: T0 - 1_000 } } }), 'skip passing unit:remove rule:remove done'],
     ['a stale result marks nothing', input({ result: { ...passed, observedAt: T0 - 20_000 } }), 'skip stale-result unit:keep rule:keep done'],
     ['the threshold reached: the cluster is read first', input(), 'need-facts restart'],
+    ['the cluster read, but not yet what the guards count in Redis', input({ facts: ok, snap: { ...input().snap, guards: undefined } }), 'need-facts restart'],
+    ['the pod is gone (404 on the re-read): it leaves both failing sets', input({ facts: { ...ok, guard: { ...ok.guard, target: 'gone' } } }), 'skip target-gone (restart) unit:remove rule:remove done audited'],
+    ['the pod no longer matches the rule: it leaves both failing sets', input({ facts: { ...ok, guard: { ...ok.guard, target: 'not-in-rule' } } }), 'skip target-not-in-rule (restart) unit:remove rule:remove done audited'],
+    ['a pod not opted in stays failing', input({ facts: { ...ok, guard: { ...ok.guard, target: 'not-opted-in' } } }), 'skip not-opted-in (restart) unit:add rule:add done audited'],
     ['the threshold reached, the pod fine: restart under a lease and the budget', input({ facts: ok }), 'act restart threshold-reached unit:add rule:add pending:tok budget'],
-    ['a failing dependency turns the restart into an alert, off the budget', input({ facts: ok, snap: { ...input().snap, failingDependencies: ['shop-deps'] } }), 'act alert dependency-failing unit:add rule:add pending:tok'],
-    [
-      'three of four pods failing now: a shared cause, alert',
-      input({ facts: ok, snap: { ...input().snap, unitFailing: { 'web-http:shop:Pod:web-b': fresh, 'web-http:shop:Pod:web-c': fresh } } }),
-      'act alert shared-cause unit:add rule:add pending:tok',
-    ],
-    [
-      'failures of targets that stopped reporting do not count towards a shared cause',
-      input({ facts: ok, snap: { ...input().snap, unitFailing: { 'web-http:shop:Pod:web-b': String(T0 - 91_000), 'web-http:shop:Pod:web-c': fresh } } }),
-      'act restart threshold-reached unit:add rule:add pending:tok budget',
-    ],
+    ['a failing dependency turns the restart into an alert, off the budget', input({ facts: ok, snap: guards({ failingDependencies: ['shop-deps'] }) }), 'act alert dependency-failing unit:add rule:add pending:tok'],
+    ['three of four pods failing now: a shared cause, alert', input({ facts: ok, snap: guards({ failingAmong: [pod('web-b'), pod('web-c')] }) }), 'act alert shared-cause unit:add rule:add pending:tok'],
+    ['two of four failing: within the share, restart', input({ facts: ok, snap: guards({ failingAmong: [pod('web-c')] }) }), 'act restart threshold-reached unit:add rule:add pending:tok budget'],
+    ['the budget read with the guards is spent', input({ facts: ok, snap: guards({ budgetUsed: 5 }) }), 'skip budget-exhausted (restart) unit:add rule:add done audited'],
     ['the store refused the budget: skip, saying what it would have done', input({ facts: ok, budgetRefused: true }), 'skip budget-exhausted (restart) unit:add rule:add done audited'],
     ['a pod that cannot be read', input({ facts: { guard: { ...ok.guard, target: 'unreadable' }, unreadable: 'reading pod: 403 forbidden' } }), 'skip target-unreadable (restart) unit:add rule:add done audited'],
     ['dry run', input({ facts: { ...ok, guard: { ...ok.guard, dryRun: true } } }), 'skip dry-run (restart) unit:add rule:add done audited'],
@@ -92,9 +94,11 @@ test('a pass that settles the last action counts it in the stats', () => {
   assert.deepEqual(step.commit.stats, [['reason:healed', 1], ['scale:healed', 1]]);
 });
 
-test('failingNow keeps the targets that reported a failure within verification plus cooldown', () => {
-  const failing = { a: String(T0 - 90_000), b: String(T0 - 90_001), c: String(T0) };
-  assert.deepEqual(failingNow(failing, policy, T0).sort(), ['a', 'c']);
+test('a failure counts as failing now for verification plus cooldown in the unit, for verification in the rule', () => {
+  assert.deepEqual(failingUntil(policy, T0), { unit: T0 + 90_000, rule: T0 + 30_000 });
+  const step = planTarget(input({ failures: 0 }));
+  assert.ok(step.kind === 'planned');
+  assert.deepEqual(step.commit.failingUntil, { unit: T0 + 90_000, rule: T0 + 30_000 });
 });
 
 test('workloadFailing counts live pods of the workload that fail now, this one included', () => {

@@ -10,7 +10,13 @@ test('defaults fill an empty environment, and durations parse', () => {
   assert.equal(env.BUDGET_WINDOW, 1_800_000);
   assert.deepEqual(env.ALLOWED_NAMESPACES, ['web', 'backend']);
   assert.equal(env.DRY_RUN, false);
+  assert.equal(env.DEDUPE_TTL, 600_000);
   assert.ok(Object.isFrozen(env));
+});
+
+test('a dedupe window shorter than the Triggers\' retries is refused, naming the value', () => {
+  assert.throws(() => parseEnv(healerEnvSchema, { DEDUPE_TTL: '30s' }), /DEDUPE_TTL: must be at least 1m.*\(got "30s"\)/);
+  assert.equal(parseEnv(healerEnvSchema, { DEDUPE_TTL: '1m' }).DEDUPE_TTL, 60_000);
 });
 
 test('every bad value is listed in one error, with the value found', () => {
