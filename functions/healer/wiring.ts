@@ -10,6 +10,9 @@ import type { Logger } from '../../shared/log/logger.ts';
 import { loadRulesFile } from '../../shared/rules/load.ts';
 import type { RuleSet } from '../../shared/rules/load.ts';
 import { HistoryStore } from '../../shared/store/history-store.ts';
+import { moveEarlierFailingSets } from '../../shared/store/earlier-failing-sets.ts';
+import type { FailingWindows } from '../../shared/store/earlier-failing-sets.ts';
+import { failingUntil } from '../../shared/healing/target-plan.ts';
 import { connectRedis, createRedis } from '../../shared/store/redis-client.ts';
 import { redisReadiness } from '../../shared/store/redis-readiness.ts';
 import type { FunctionParts } from '../../shared/runtime/run-function.ts';
@@ -42,6 +45,16 @@ export function storeLimits(env: HealerEnv) {
   return { historyMaxLen: env.HISTORY_MAX_LEN, globalMaxLen: env.HISTORY_MAX_LEN * 10, targetTtlMs: env.TARGET_TTL, dedupeTtlMs: env.DEDUPE_TTL };
 }
 
+/** Until when a failure of each rule counts, for failing sets an earlier version recorded. */
+export function failingWindows(rules: RuleSet): FailingWindows {
+  return {
+    until(rule, at) {
+      const r = rules.get(rule);
+      return r && 'verifyWindow' in r && 'cooldown' in r ? failingUntil(r, at) : undefined;
+    },
+  };
+}
+
 export async function buildHealer(env: Readonly<HealerEnv>, log: Logger, opts: { now?: () => number; metrics?: Metrics } = {}): Promise<FunctionParts> {
   const rules = await loadRulesFile(env.RULES_FILE);
   const redis = createRedis({ url: env.REDIS_URL, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT, logger: log });
@@ -51,6 +64,8 @@ export async function buildHealer(env: Readonly<HealerEnv>, log: Logger, opts: {
   // A few connections: the healer probes a pod only to confirm a failure before restarting it.
   const http = new Agent({ keepAliveTimeout: 10_000, connections: 4, ...(ca ? { connect: { ca } } : {}) });
   const store = new HistoryStore(redis, env.REDIS_KEY_PREFIX, storeLimits(env));
+  const moved = await moveEarlierFailingSets(redis, store.keys, failingWindows(rules), (opts.now ?? Date.now)());
+  if (moved > 0) log.info({ moved }, 'failing sets of an earlier version moved to scored sets');
   let kube: Promise<KubeClients> | undefined;
   const lazyKube = () =>
     (kube ??= createKubeClients({ timeoutMs: env.KUBE_TIMEOUT }).catch((error: unknown) => {

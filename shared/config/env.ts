@@ -53,10 +53,11 @@ export const healerEnvSchema = redisEnvSchema.extend({
   ACTION_LEASE: durationMs.default(60_000),
   HISTORY_MAX_LEN: int(10, 1_000_000).default(1_000),
   TARGET_TTL: durationMs.default(7 * 86_400_000),
-  /** One key per result lives this long after it is settled: the Triggers' retries (5, exponential from 0.5 s) are
-   *  over in well under a minute, and a result older than MAX_RESULT_AGE is refused anyway. A pending action's key
-   *  lives at least as long as its lease besides. */
-  DEDUPE_TTL: durationMs.refine((ms) => ms >= 60_000, 'must be at least 1m: the Triggers retry a delivery for about 16 s, plus the time each attempt takes').default(600_000),
+  /** One key per result lives this long after it is settled. A redelivery is recognised only while its key lives,
+   *  and a result is admitted until MAX_RESULT_AGE after its observedAt, which may be MAX_CLOCK_SKEW ahead: so the
+   *  key must outlive both (checked below), or a late redelivery would count twice. A pending action's key lives as
+   *  long as its lease besides. */
+  DEDUPE_TTL: durationMs.default(660_000),
   ALERT_WEBHOOK_URL: z.url().optional(),
   /** Alertmanager's base URL (e.g. http://alertmanager.monitoring:9093): alerts are posted to /api/v2/alerts. */
   ALERTMANAGER_URL: z.url().optional(),
@@ -66,6 +67,15 @@ export const healerEnvSchema = redisEnvSchema.extend({
   MAX_CLOCK_SKEW: durationMs.default(30_000),
   /** How old a result may be and still count: an older probe says nothing about the target now. */
   MAX_RESULT_AGE: durationMs.default(600_000),
+}).superRefine((env, ctx) => {
+  const needed = env.MAX_RESULT_AGE + env.MAX_CLOCK_SKEW;
+  if (env.DEDUPE_TTL < needed) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DEDUPE_TTL'],
+      message: `must be at least MAX_RESULT_AGE + MAX_CLOCK_SKEW (${needed / 1000} s): a result is admitted that long, and a redelivery after its dedupe key ran out would count twice`,
+    });
+  }
 });
 
 /** A configuration with problems: every one of them, at once. */

@@ -15,7 +15,8 @@ import { startFunction } from '../../shared/runtime/run-function.ts';
 import type { RunningFunction } from '../../shared/runtime/run-function.ts';
 import { HistoryStore } from '../../shared/store/history-store.ts';
 import { createRedis, connectRedis } from '../../shared/store/redis-client.ts';
-import { healerConfig, storeLimits } from '../../functions/healer/wiring.ts';
+import { failingWindows, healerConfig, storeLimits } from '../../functions/healer/wiring.ts';
+import { moveEarlierFailingSets } from '../../shared/store/earlier-failing-sets.ts';
 import { healerParts } from '../../functions/healer/handler.ts';
 import { createEventRecorder } from '../../functions/healer/kube-events.ts';
 import type { HealerConfig } from '../../functions/healer/deps.ts';
@@ -114,9 +115,19 @@ export function result(rule: string, ruleKind: CheckResult['ruleKind'], target: 
   };
 }
 
-export async function startHarness(t: TestContext, opts: { env?: Record<string, string>; redis?: TestRedis; rules?: string; kubeTimeoutMs?: number } = {}): Promise<Harness> {
+export async function startHarness(t: TestContext, opts: {
+    env?: Record<string, string>;
+    redis?: TestRedis;
+    rules?: string;
+    kubeTimeoutMs?: number;
+    /** Writes to Redis before the healer starts, as an earlier version would have left it. */
+    before?: (client: Redis, keyPrefix: string) => Promise<void>;
+  } = {},
+): Promise<Harness> {
   // Rules first: a bad rules file must fail the test before anything is started that would keep it running.
   const rules = parseRulesYaml(opts.rules ?? RULES, 'test-rules.yaml');
+  // The same for bad settings.
+  parseEnv(healerEnvSchema, { PORT: '0', ...opts.env });
   const redis = opts.redis ?? (await useRedis());
   const prefix = `${redis.prefix}-${randomUUID().slice(0, 8)}`;
   const sim = await startKubeSimulator();
@@ -131,6 +142,16 @@ export async function startHarness(t: TestContext, opts: { env?: Record<string, 
   const clock = { now: T0 };
   const probeHttp = new Agent({ keepAliveTimeout: 1_000 });
   const config = healerConfig(env, rules);
+  if (opts.before) {
+    const seeder = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    try {
+      await opts.before(seeder, `{${prefix}}`);
+    } finally {
+      seeder.disconnect();
+    }
+  }
+  // What buildHealer does at start besides.
+  await moveEarlierFailingSets(redisClient, store.keys, failingWindows(rules), clock.now);
   const healer = await startFunction({
     name: 'healer',
     env,

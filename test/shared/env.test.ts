@@ -10,13 +10,17 @@ test('defaults fill an empty environment, and durations parse', () => {
   assert.equal(env.BUDGET_WINDOW, 1_800_000);
   assert.deepEqual(env.ALLOWED_NAMESPACES, ['web', 'backend']);
   assert.equal(env.DRY_RUN, false);
-  assert.equal(env.DEDUPE_TTL, 600_000);
+  assert.equal(env.DEDUPE_TTL, 660_000);
   assert.ok(Object.isFrozen(env));
 });
 
-test('a dedupe window shorter than the Triggers\' retries is refused, naming the value', () => {
-  assert.throws(() => parseEnv(healerEnvSchema, { DEDUPE_TTL: '30s' }), /DEDUPE_TTL: must be at least 1m.*\(got "30s"\)/);
-  assert.equal(parseEnv(healerEnvSchema, { DEDUPE_TTL: '1m' }).DEDUPE_TTL, 60_000);
+test('a dedupe window shorter than the time a result is admitted is refused, naming the value', () => {
+  assert.throws(
+    () => parseEnv(healerEnvSchema, { DEDUPE_TTL: '10m' }),
+    /DEDUPE_TTL: must be at least MAX_RESULT_AGE \+ MAX_CLOCK_SKEW \(630 s\).*\(got "10m"\)/,
+  );
+  // Admission shortened with it, a short window is fine.
+  assert.equal(parseEnv(healerEnvSchema, { DEDUPE_TTL: '1m', MAX_RESULT_AGE: '30s', MAX_CLOCK_SKEW: '30s' }).DEDUPE_TTL, 60_000);
 });
 
 test('every bad value is listed in one error, with the value found', () => {
