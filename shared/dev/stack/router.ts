@@ -2,7 +2,7 @@
 // dead-letter rules, feeds subscribers' reply events back in, and fires PingSources on request.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudEvent, HTTP } from 'cloudevents';
@@ -13,6 +13,8 @@ import { readBody } from '../../http/read-body.ts';
 import type { Logger } from '../../log/logger.ts';
 import { backoffMs, filterMatches, isRetriableStatus } from './delivery.ts';
 import type { DeliverySpec, PingSourceSpec, TriggerSpec } from './manifests.ts';
+import { podTable } from './pod-table.ts';
+import type { PodListing } from './pod-table.ts';
 
 export interface DeliveryRecord {
   readonly eventId: string;
@@ -51,6 +53,8 @@ export interface RouterOptions {
   /** Per attempt; a check run may take up to its RUN_DEADLINE before it answers the ping. */
   attemptTimeoutMs?: number;
   bodyLimitBytes?: number;
+  /** The simulated pods, served at GET /pods (absent: the stack runs against a real cluster). */
+  pods?: () => readonly PodListing[];
 }
 
 export interface Router {
@@ -215,11 +219,28 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
     for (const t of matching) void track(() => deliver(event, t.name, t.subscriber, t.delivery));
   }
 
+  /** GET /healthz, GET /pods (a table; ?format=json for JSON); anything else is a 404 naming what there is. */
+  function answerGet(path: string, res: ServerResponse): void {
+    const url = new URL(path, 'http://router');
+    const send = (status: number, type: string, body: string): void => void res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) }).end(body);
+    if (url.pathname === '/healthz') return send(200, 'text/plain', 'ok\n');
+    if (url.pathname === '/pods') {
+      if (!opts.pods) return send(404, 'text/plain', 'no simulated pods: this stack runs against a real cluster (kubectl get pods -A -o wide)\n');
+      const pods = opts.pods();
+      return url.searchParams.get('format') === 'json' ? send(200, 'application/json', JSON.stringify(pods)) : send(200, 'text/plain', `${podTable(pods)}\n`);
+    }
+    send(404, 'text/plain', `no ${url.pathname} here: POST a CloudEvent to /, GET /healthz or /pods\n`);
+  }
+
   const server = createServer((req, res) => {
     void track(async () => {
       try {
         if (closing.signal.aborted) throw new HttpError(503, 'the broker is stopping');
-        if (req.method !== 'POST') throw new HttpError(405, `method ${req.method} not allowed: POST a CloudEvent`);
+        if (req.method === 'GET' || req.method === 'HEAD') {
+          answerGet(req.url ?? '/', res);
+          return;
+        }
+        if (req.method !== 'POST') throw new HttpError(405, `method ${req.method} not allowed: POST a CloudEvent to /, GET /healthz or /pods`);
         const event = parseEvent(req.headers, await readBody(req, bodyLimit));
         accept(event, 'ingress');
         res.writeHead(202, { 'content-length': '0' }).end();

@@ -46,6 +46,15 @@ const SERVICES = [
   { namespace: 'proxy', name: 'squid', selector: { app: 'squid', role: 'primary' }, port: 3128 },
 ] as const;
 
+/** A simulated pod as a person needs it to poke at it: where it is and what it is. */
+export interface SimulatedPod {
+  readonly namespace: string;
+  readonly deployment: string;
+  readonly name: string;
+  /** ip:port of what the pod serves. */
+  readonly address: string;
+}
+
 export interface SimulatedWorld {
   readonly sim: KubeSimulator;
   /** For the children's KUBECONFIG. */
@@ -59,6 +68,8 @@ export interface SimulatedWorld {
   readonly tcp: ReadonlyMap<string, TcpListener>;
   readonly grpc: ReadonlyMap<string, GrpcHealthServer>;
   readonly proxies: ReadonlyMap<string, ForwardProxy>;
+  /** Every pod of every simulated deployment, in the order of knative/rules.yaml's workloads, then by name. */
+  allPods(): SimulatedPod[];
   /** Current pods of a deployment, by name order. */
   pods(namespace: string, deployment: string): V1PodLike[];
   /** Makes the demo app of `pods` pods of a deployment (default 1, or 'all') answer 500; returns their names. */
@@ -111,7 +122,8 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
   const resolve = { 'example.com': { host: site.host, ports: { 80: site.port, 443: tlsFront.port } } };
 
   const simulator = startKubeSimulator({
-    podAddresses: 'fixed',
+    // Addresses no other simulator on the machine holds: a second stack, or the demo, runs beside this one.
+    podAddresses: 'free',
     runtime: {
       async podStarted(pod) {
         const w = workloadOf(pod);
@@ -217,6 +229,11 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
     grpc,
     proxies,
     pods,
+    allPods() {
+      return WORKLOADS.flatMap((w) =>
+        pods(w.namespace, w.name).map((p) => ({ namespace: w.namespace, deployment: w.name, name: p.metadata.name, address: `${p.status.podIP ?? ''}:${w.port}` })),
+      );
+    },
     failApp(namespace, deployment, o = {}) {
       const all = appsOf(namespace, deployment);
       const chosen = o.pods === 'all' ? all : all.slice(0, o.pods ?? 1);

@@ -13,6 +13,7 @@ import { loadManifests } from './manifests.ts';
 import type { FunctionService, PingSourceSpec } from './manifests.ts';
 import { provideRedis } from './redis-server.ts';
 import type { StackRedis } from './redis-server.ts';
+import { podTable } from './pod-table.ts';
 import { startRouter } from './router.ts';
 import type { Router } from './router.ts';
 import { startScheduler } from './scheduler.ts';
@@ -136,6 +137,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       resolve: (name) => procs.get(name)?.url,
       logger: named('router'),
       ...fixedPort(opts, 'broker'),
+      ...(world ? { pods: () => world!.allPods() } : {}),
     });
     router = r;
     cleanup.push(() => r.close());
@@ -181,6 +183,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   const urls = Object.freeze(Object.fromEntries([...procs].map(([name, p]) => [name, p.url])));
   logger.info({ functions: urls, broker: router.url, redis: redis.url, simulate: opts.simulate, speed: opts.speed ?? 1 }, 'stack ready');
+  if (world) logger.info({ podsUrl: `${router.url}/pods` }, `simulated pods (list them again: curl ${router.url}/pods):\n${podTable(world.allPods())}`);
   const drainMs = opts.drainMs ?? 10_000;
   let stopped: Promise<void> | undefined;
   return {

@@ -1,0 +1,67 @@
+// Two simulated stacks on one machine: each picks pod addresses no other simulator holds, so both start and both
+// probe their own pods; the router lists its pods and answers /healthz.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { request } from 'undici';
+import { startStack } from '../../../shared/dev/stack/stack.ts';
+import type { Stack } from '../../../shared/dev/stack/stack.ts';
+import { useRedis } from '../../support/redis.ts';
+import type { TestRedis } from '../../support/redis.ts';
+
+let redis: TestRedis;
+const stacks: Stack[] = [];
+const lines: string[] = [];
+
+before(async () => {
+  redis = await useRedis();
+  for (const n of [1, 2]) {
+    stacks.push(
+      await startStack({
+        simulate: true,
+        pingSchedules: false,
+        redisUrl: redis.url,
+        redisKeyPrefix: `${redis.prefix}-side-${n}`,
+        logLevel: 'warn',
+        output: { write: (line) => void lines.push(line) },
+      }),
+    );
+  }
+});
+
+after(async () => {
+  for (const s of stacks) await s.stop();
+  await redis?.close();
+});
+
+const logs = () => `\n--- stack logs ---\n${lines.join('\n')}`;
+const addresses = (s: Stack) => s.world!.allPods().map((p) => p.address);
+
+test('two simulated stacks start side by side, their pods on addresses of their own', () => {
+  assert.equal(stacks.length, 2, logs());
+  const [a, b] = stacks.map(addresses) as [string[], string[]];
+  assert.ok(a.length >= 10 && b.length === a.length, `${a.join(' ')} / ${b.join(' ')}`);
+  assert.deepEqual(a.filter((x) => b.includes(x)), [], 'no address in both');
+});
+
+test('each stack probes its own pods: every nginx pod passes in both', async () => {
+  for (const s of stacks) {
+    const before = s.router.events.length;
+    await s.router.fire('pods-web');
+    const results = s.router.events.slice(before).filter((e) => (e.data as { rule?: string }).rule === 'nginx-http');
+    assert.deepEqual(results.map((e) => e.type), ['io.selfheal.check.passed', 'io.selfheal.check.passed'], logs());
+  }
+});
+
+test('the router answers /healthz and lists its simulated pods (namespace, name, address) at /pods', async () => {
+  for (const s of stacks) {
+    const health = await request(`${s.router.url}/healthz`);
+    assert.equal(health.statusCode, 200);
+    await health.body.dump();
+    const res = await request(`${s.router.url}/pods`);
+    assert.equal(res.statusCode, 200);
+    const text = await res.body.text();
+    for (const p of s.world!.allPods()) assert.match(text, new RegExp(`^${p.namespace} +${p.name} +${p.address.replaceAll('.', '\\.')}(\\s|$)`, 'm'), text);
+    const json = await request(`${s.router.url}/pods?format=json`);
+    assert.deepEqual(await json.body.json(), s.world!.allPods());
+  }
+});
