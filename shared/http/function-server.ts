@@ -54,7 +54,7 @@ export interface FunctionServerOptions {
   /** Extra readiness condition (e.g. Redis answers); asked on every probe, so a check that does I/O caches. */
   ready?: () => boolean | Promise<boolean>;
   /** Describes rule/target of an event for its log lines, when the data says so. */
-  describe?: (data: unknown) => { rule?: string; target?: string };
+  describe?: (data: unknown) => { rule?: string; rules?: string; target?: string };
   /** Served at GET /metrics (Knative allows one container port, so it is the function's own). */
   metrics?: MetricsSource;
   /** Told of every error answer, before it is sent (the metrics count the dependencies that failed). */

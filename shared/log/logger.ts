@@ -19,10 +19,12 @@ export interface EventLogFields {
   id: string;
   type: string;
   rule?: string;
+  /** The rules a ping names (comma-separated): its lines about each target then name that target's one `rule`. */
+  rules?: string;
   target?: string;
 }
 
 /** Every line about an event carries these fields, so one event's story can be grepped out of the logs. */
 export function eventLogger(logger: Logger, fields: EventLogFields): Logger {
-  return logger.child({ ceId: fields.id, ceType: fields.type, rule: fields.rule, target: fields.target });
+  return logger.child({ ceId: fields.id, ceType: fields.type, rule: fields.rule, rules: fields.rules, target: fields.target });
 }

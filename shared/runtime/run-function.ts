@@ -13,7 +13,7 @@ export interface FunctionParts {
   handlers: Record<string, EventHandler>;
   routes?: Route[];
   ready?: () => boolean | Promise<boolean>;
-  describe?: (data: unknown) => { rule?: string; target?: string };
+  describe?: (data: unknown) => { rule?: string; rules?: string; target?: string };
   /** Releases what setup opened (Redis, pools), after the last in-flight request has been answered. */
   close?: () => Promise<void>;
 }
