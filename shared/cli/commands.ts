@@ -5,6 +5,7 @@ import type { CliRequest } from './args.ts';
 import { parseTargetRef } from './ids.ts';
 import { pausedLine, pausesTable } from './pause-views.ts';
 import { readPauses, removePause, writePause } from './pauses.ts';
+import { askOnTerminal, runReset } from './reset.ts';
 import { runRulesCommand } from './rules-command.ts';
 import { historyKey, readHistory, resolveTarget } from './read-history.ts';
 import { readProxies } from './read-proxies.ts';
@@ -51,6 +52,8 @@ export async function runCommand(req: CliRequest, redis: Redis): Promise<Outcome
       return history(req, redis, keys);
     case 'pauses':
       return listing(req, await readPauses(redis, keys, req.now), `no pauses under ${keys.prefix}:pause:*`, (rows) => pausesTable(rows, req.now));
+    case 'reset':
+      return runReset(req, redis, askOnTerminal);
     case 'rules':
       return runRulesCommand({ ...req.rules!, json: req.json });
     case 'pause': {

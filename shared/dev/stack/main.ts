@@ -65,11 +65,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
+    // At high speed the ticks' own lines (every ping, every passing run) would bury what happens: the functions say
+    // only what goes wrong, and the Broker's log of heal events and alerts tells the story.
+    const quiet = args.speed > 2 && !process.env.LOG_LEVEL;
     stack = await startStack({
       simulate: args.simulate,
       speed: args.speed,
       ...(args.portBase === undefined ? {} : { portBase: args.portBase }),
       redisUrl: process.env.REDIS_URL || undefined,
+      userEnv: process.env,
+      ...(args.fresh ? { redisKeyPrefix: `selfheal-run-${Date.now().toString(36)}` } : {}),
+      ...(quiet ? { functionLogLevel: 'warn', quietPings: true } : {}),
       output,
     });
   } catch (error) {

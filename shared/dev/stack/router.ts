@@ -55,6 +55,8 @@ export interface RouterOptions {
   bodyLimitBytes?: number;
   /** The simulated pods, served at GET /pods (absent: the stack runs against a real cluster). */
   pods?: () => readonly PodListing[];
+  /** Each ping logged at debug, not info (at high speed there are several a second). */
+  quietPings?: boolean;
 }
 
 export interface Router {
@@ -274,7 +276,7 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
     } catch (error) {
       return Promise.reject(new Error(`PingSource "${name}" has data that is not ${source.contentType}: ${(error as Error).message}`));
     }
-    log.info({ pingSource: name, sink: source.sink, ceId: event.id }, `ping ${name} → ${source.sink}`);
+    log[opts.quietPings ? 'debug' : 'info']({ pingSource: name, sink: source.sink, ceId: event.id }, `ping ${name} → ${source.sink}`);
     return track(() => deliver(event, `pingsource/${name}`, source.sink, PING_DELIVERY));
   };
 
