@@ -228,8 +228,16 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
     if (url.pathname === '/healthz') return send(200, 'text/plain', 'ok\n');
     if (url.pathname === '/pods') {
       if (!opts.pods) return send(404, 'text/plain', 'no simulated pods: this stack runs against a real cluster (kubectl get pods -A -o wide)\n');
-      const pods = opts.pods();
-      return url.searchParams.get('format') === 'json' ? send(200, 'application/json', JSON.stringify(pods)) : send(200, 'text/plain', `${podTable(pods)}\n`);
+      const q = url.searchParams;
+      const pods = opts
+        .pods()
+        .filter((p) => [['namespace', p.namespace], ['deployment', p.deployment], ['name', p.name]].every(([k, v]) => !q.has(k!) || q.get(k!) === v));
+      const format = q.get('format') ?? 'table';
+      // name and address: one per line, nothing else, so that $(curl …) gives a shell what it needs.
+      if (format === 'json') return send(200, 'application/json', JSON.stringify(pods));
+      if (format === 'table') return send(200, 'text/plain', `${podTable(pods)}\n`);
+      if (format === 'name' || format === 'address') return send(200, 'text/plain', pods.map((p) => `${p[format]}\n`).join(''));
+      return send(400, 'text/plain', `format "${format}": use table, json, name or address\n`);
     }
     send(404, 'text/plain', `no ${url.pathname} here: POST a CloudEvent to /, GET /healthz or /pods\n`);
   }

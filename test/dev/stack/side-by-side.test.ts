@@ -65,3 +65,18 @@ test('the router answers /healthz and lists its simulated pods (namespace, name,
     assert.deepEqual(await json.body.json(), s.world!.allPods());
   }
 });
+
+test('/pods narrows by namespace, deployment or name, and prints names or addresses alone for a shell variable', async () => {
+  const s = stacks[0]!;
+  const nginx = s.world!.allPods().filter((p) => p.deployment === 'nginx');
+  const get = async (query: string) => {
+    const res = await request(`${s.router.url}/pods?${query}`);
+    return { status: res.statusCode, text: await res.body.text() };
+  };
+  assert.deepEqual(await get('deployment=nginx&format=name'), { status: 200, text: nginx.map((p) => `${p.name}\n`).join('') });
+  assert.deepEqual(await get(`name=${nginx[1]!.name}&format=address`), { status: 200, text: `${nginx[1]!.address}\n` });
+  assert.deepEqual(JSON.parse((await get('namespace=proxy&format=json')).text).map((p: { name: string }) => p.name), s.world!.allPods().filter((p) => p.namespace === 'proxy').map((p) => p.name));
+  const bad = await get('format=yaml');
+  assert.equal(bad.status, 400);
+  assert.match(bad.text, /format "yaml": use table, json, name or address/);
+});
