@@ -33,12 +33,20 @@ export async function startFunction<S extends z.ZodType<BaseEnv>>(opts: {
   env: Readonly<z.infer<S>>;
   logger?: Logger;
   setup: (env: Readonly<z.infer<S>>, log: Logger, metrics: Metrics) => Promise<FunctionParts>;
+  /** After setup (which reports its own problems first, e.g. Redis), before listening. */
+  preflight?: () => Promise<unknown>;
 }): Promise<RunningFunction> {
   const env = opts.env;
   const log = opts.logger ?? createLogger({ name: opts.name, level: env.LOG_LEVEL });
   // One registry per function, so that tests may start several functions in one process.
   const metrics = createMetrics();
   const parts = await opts.setup(env, log, metrics);
+  try {
+    await opts.preflight?.();
+  } catch (error) {
+    await parts.close?.();
+    throw error;
+  }
   const server = createFunctionServer({
     name: opts.name,
     logger: log,
@@ -82,6 +90,9 @@ export async function startFunction<S extends z.ZodType<BaseEnv>>(opts: {
 export async function runFunction<S extends z.ZodType<BaseEnv>>(opts: {
   name: string;
   envSchema: S;
+  /** Checked after setup, before listening: what the function cannot work without and setup would not notice (the
+   *  API server, whose client is imported on first use). */
+  preflight?: () => Promise<unknown>;
   setup: (env: Readonly<z.infer<S>>, log: Logger, metrics: Metrics) => Promise<FunctionParts>;
 }): Promise<void> {
   let env: Readonly<z.infer<S>>;
@@ -96,7 +107,7 @@ export async function runFunction<S extends z.ZodType<BaseEnv>>(opts: {
   }
   let running: RunningFunction;
   try {
-    running = await startFunction({ name: opts.name, env, setup: opts.setup });
+    running = await startFunction({ name: opts.name, env, setup: opts.setup, ...(opts.preflight ? { preflight: opts.preflight } : {}) });
   } catch (error) {
     // Setup releases what it opened when it fails, so the process ends by itself; should a handle stay open anyway, a
     // function that never listens must still not live on, so the exit is forced shortly after.

@@ -1,21 +1,11 @@
 // `npm start`: the whole stack on this machine until Ctrl-C. Exit 0 on a clean stop, 1 when it cannot start, 2 on bad arguments.
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { kubernetesPreflight } from '../../kubernetes/preflight.ts';
 import { createLogger } from '../../log/logger.ts';
 import { parseArgs, USAGE, UsageError } from './args.ts';
 import type { StackArgs } from './args.ts';
 import { logOutput } from './log-output.ts';
 import { startStack } from './stack.ts';
 import type { Stack } from './stack.ts';
-
-/** Without one, the client would quietly aim at localhost:8080; better to say so before starting anything. */
-function kubeconfigProblem(): string | undefined {
-  if (process.env.KUBERNETES_SERVICE_HOST) return undefined;
-  const candidates = process.env.KUBECONFIG ? process.env.KUBECONFIG.split(delimiter).filter((p) => p !== '') : [join(homedir(), '.kube', 'config')];
-  if (candidates.some((p) => existsSync(p))) return undefined;
-  return `no kubeconfig found (${candidates.join(', ')}): set KUBECONFIG, or run against the simulated cluster with npm start -- --simulate`;
-}
 
 async function main(): Promise<void> {
   let args: StackArgs;
@@ -34,9 +24,13 @@ async function main(): Promise<void> {
   const output = logOutput();
   const log = createLogger({ name: 'stack', level: process.env.LOG_LEVEL ?? 'info', destination: output });
   if (!args.simulate) {
-    const problem = kubeconfigProblem();
-    if (problem) {
-      log.fatal(problem);
+    // Without a kubeconfig the client would quietly aim at localhost:8080, and an API server nobody answers at would
+    // show only as "fetch failed" at each check: better to say which before starting anything.
+    try {
+      const api = await kubernetesPreflight();
+      log.info({ server: api.server, kubeconfig: api.source }, `Kubernetes API server ${api.server} (${api.source})`);
+    } catch (error) {
+      log.fatal((error as Error).message);
       process.exitCode = 1;
       return;
     }

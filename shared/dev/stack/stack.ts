@@ -7,6 +7,7 @@ import { parseDuration } from '../../config/duration.ts';
 import { createLogger } from '../../log/logger.ts';
 import type { Logger } from '../../log/logger.ts';
 import { loadRulesFile } from '../../rules/load.ts';
+import { redactUrl } from '../../store/redis-client.ts';
 import { startFunctionProcess } from './function-process.ts';
 import type { FunctionProcess } from './function-process.ts';
 import { logOutput } from './log-output.ts';
@@ -229,11 +230,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   }
 
   const urls = Object.freeze(Object.fromEntries([...procs].map(([name, p]) => [name, p.url])));
-  logger.info({ functions: urls, broker: router.url, redis: redis.url, prefix, simulate: opts.simulate, speed }, 'stack ready');
+  // A password in REDIS_URL stays out of the log; the CLI commands below then show **** where it goes.
+  const shownRedis = redactUrl(redis.url);
+  logger.info({ functions: urls, broker: router.url, redis: shownRedis, prefix, simulate: opts.simulate, speed }, 'stack ready');
   logger.info(
-    { redis: redis.url, prefix },
-    `history in Redis under the prefix ${prefix}: npx selfheal units --redis ${redis.url} --prefix ${prefix}; ` +
-      `clear it with npx selfheal reset --redis ${redis.url} --prefix ${prefix}` +
+    { redis: shownRedis, prefix },
+    `history in Redis under the prefix ${prefix}: npx selfheal units --redis ${shownRedis} --prefix ${prefix}; ` +
+      `clear it with npx selfheal reset --redis ${shownRedis} --prefix ${prefix}` +
       (speed === 1 ? '' : ` (rule durations divided by ${speed}: ${functionRules})`),
   );
   if (world) logger.info({ podsUrl: `${router.url}/pods` }, `simulated pods (list them again: curl ${router.url}/pods):\n${podTable(world.allPods())}`);
