@@ -1,9 +1,11 @@
 // pino loggers: one root per process, and children that carry the event id, type, rule and target.
 import { pino } from 'pino';
 import type { Logger } from 'pino';
+import { prettyDestination, wantsPretty } from './pretty.ts';
 
 export type { Logger };
 
+/** Without a destination: stdout, readable on a terminal and JSON otherwise (LOG_FORMAT=pretty or json decides). */
 export function createLogger(opts: { name: string; level?: string; destination?: pino.DestinationStream }): Logger {
   const options: pino.LoggerOptions = {
     name: opts.name,
@@ -12,7 +14,8 @@ export function createLogger(opts: { name: string; level?: string; destination?:
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };
-  return opts.destination ? pino(options, opts.destination) : pino(options);
+  if (opts.destination) return pino(options, opts.destination);
+  return wantsPretty() ? pino(options, prettyDestination(process.stdout, true)) : pino(options);
 }
 
 export interface EventLogFields {

@@ -1,6 +1,8 @@
 // The process around a function: parse the environment, build the parts, listen, and stop cleanly on SIGTERM.
 import type { z } from 'zod';
 import { parseEnv } from '../config/env.ts';
+import { Problems } from '../config/problems.ts';
+import { KubeconfigProblem } from '../kubernetes/preflight.ts';
 import type { BaseEnv } from '../config/env.ts';
 import { createFunctionServer } from '../http/function-server.ts';
 import type { EventHandler, FunctionServer, Route } from '../http/function-server.ts';
@@ -58,7 +60,7 @@ export async function startFunction<S extends z.ZodType<BaseEnv>>(opts: {
     ...(parts.ready ? { ready: parts.ready } : {}),
     ...(parts.describe ? { describe: parts.describe } : {}),
   });
-  let listening: { url: string; port: number };
+  let listening: { url: string; port: number; host: string };
   try {
     listening = await server.listen(env.PORT, env.HOST);
   } catch (error) {
@@ -66,8 +68,9 @@ export async function startFunction<S extends z.ZodType<BaseEnv>>(opts: {
     await parts.close?.();
     throw error;
   }
-  const { url, port } = listening;
-  log.info({ url }, 'listening');
+  const { url, port, host } = listening;
+  // The address it is bound to (0.0.0.0: every interface), and a URL that reaches it from this machine.
+  log.info({ url, address: `${host.includes(':') ? `[${host}]` : host}:${port}` }, 'listening');
   let stopped: Promise<void> | undefined;
   return {
     url,
@@ -111,7 +114,10 @@ export async function runFunction<S extends z.ZodType<BaseEnv>>(opts: {
   } catch (error) {
     // Setup releases what it opened when it fails, so the process ends by itself; should a handle stay open anyway, a
     // function that never listens must still not live on, so the exit is forced shortly after.
-    bootLog.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
+    // What the operator must fix (a rules file, the environment, a missing kubeconfig) is said once, in the message; a
+    // stack trace only for what nobody foresaw.
+    if (error instanceof Problems || error instanceof KubeconfigProblem) bootLog.fatal(`cannot start: ${error.message}`);
+    else bootLog.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
     process.exitCode = 1;
     setTimeout(() => process.exit(1), 1_000).unref();
     return;

@@ -195,6 +195,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       HOST: '127.0.0.1',
       RULES_FILE: functionRules,
       LOG_LEVEL: opts.functionLogLevel ?? level,
+      // The stack reads its children's lines as JSON and formats them itself.
+      LOG_FORMAT: 'json',
       K_SINK: router.url,
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: prefix,
