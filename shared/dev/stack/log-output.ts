@@ -11,10 +11,12 @@ export interface LogOutput {
 
 /** Pretty on a terminal, JSON lines otherwise (a pipe, a file, a log collector). */
 export function logOutput(stream: NodeJS.WriteStream = process.stdout, pretty: boolean = wantsPretty(process.env, stream)): LogOutput {
+  // Colours only for a terminal: readable lines in a file or a CI log are plain text.
+  const color = stream.isTTY === true;
   return {
     write(line: string) {
       const trimmed = line.endsWith('\n') ? line.slice(0, -1) : line;
-      stream.write(pretty ? `${formatLine(trimmed, true)}\n` : `${trimmed}\n`);
+      stream.write(pretty ? `${formatLine(trimmed, color)}\n` : `${trimmed}\n`);
     },
   };
 }
