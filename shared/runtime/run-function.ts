@@ -16,6 +16,8 @@ export interface FunctionParts {
   routes?: Route[];
   ready?: () => boolean | Promise<boolean>;
   describe?: (data: unknown) => { rule?: string; rules?: string; target?: string };
+  /** For a function that takes no CloudEvents: what to ask it instead (proxy-selector: GET /groups/<group>). */
+  usage?: string;
   /** Releases what setup opened (Redis, pools), after the last in-flight request has been answered. */
   close?: () => Promise<void>;
 }
@@ -59,6 +61,7 @@ export async function startFunction<S extends z.ZodType<BaseEnv>>(opts: {
     observeError: (error) => countDependencyError(metrics, error),
     ...(parts.ready ? { ready: parts.ready } : {}),
     ...(parts.describe ? { describe: parts.describe } : {}),
+    ...(parts.usage ? { usage: parts.usage } : {}),
   });
   let listening: { url: string; port: number; host: string };
   try {
