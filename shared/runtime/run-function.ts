@@ -137,4 +137,20 @@ export async function runFunction<S extends z.ZodType<BaseEnv>>(opts: {
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  watchParent(running.log, () => onSignal('SIGTERM'));
+}
+
+/** Started by a wrapper (npx, npm, the local stack), the function goes when the wrapper goes, even by SIGKILL: it is
+ *  then re-parented (its ppid changes) and would otherwise live on, holding its port. As PID 1 in a container, or
+ *  started by init, the ppid never changes and nothing is watched. */
+export function watchParent(log: Logger, stop: () => void): void {
+  const parent = process.ppid;
+  if (parent <= 1) return;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    log.warn({ parent }, 'parent process gone: stopping');
+    stop();
+  }, 1_000);
+  timer.unref();
 }

@@ -1,6 +1,7 @@
 // `npm start`: the whole stack on this machine until Ctrl-C. Exit 0 on a clean stop, 1 when it cannot start, 2 on bad arguments.
 import { kubernetesPreflight } from '../../kubernetes/preflight.ts';
 import { createLogger } from '../../log/logger.ts';
+import { watchParent } from '../../runtime/run-function.ts';
 import { parseArgs, USAGE, UsageError } from './args.ts';
 import type { StackArgs } from './args.ts';
 import { logOutput } from './log-output.ts';
@@ -57,6 +58,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // `npm start` killed (its npm wrapper gone): the stack stops as on Ctrl-C, and its functions with it.
+  watchParent(log, () => onSignal('SIGTERM'));
 
   try {
     // At high speed the ticks' own lines (every ping, every passing run) would bury what happens: the functions say
