@@ -70,7 +70,8 @@ export async function runCommand(req: CliRequest, redis: Redis): Promise<Outcome
 
 async function history(req: CliRequest, redis: Redis, keys: ReturnType<typeof createKeys>): Promise<Outcome> {
   if (req.target === undefined) {
-    const rows = (await readHistory(redis, keys.events, req.limit)).filter((r) => req.rule === undefined || r.target?.startsWith(`${req.rule}:`));
+    const rule = req.rule;
+    const rows = await readHistory(redis, keys.events, req.limit, rule === undefined ? undefined : (r) => r.target?.startsWith(`${rule}:`) === true);
     if (req.json) return json({ target: null, stream: keys.events, entries: rows });
     return done(`${rows.length === 0 ? `no events in ${keys.events}${filterText(req)}` : historyTable(rows, req.now, true)}\n`);
   }
