@@ -68,6 +68,8 @@ export interface SimulatedWorld {
   readonly tcp: ReadonlyMap<string, TcpListener>;
   readonly grpc: ReadonlyMap<string, GrpcHealthServer>;
   readonly proxies: ReadonlyMap<string, ForwardProxy>;
+  /** The second octet of the pods' addresses: 0 for 127.0.0.x, else the /16 taken because another simulator held that. */
+  readonly addressBlock: number;
   /** Every pod of every simulated deployment, in the order of knative/rules.yaml's workloads, then by name. */
   allPods(): SimulatedPod[];
   /** Current pods of a deployment, by name order. */
@@ -229,6 +231,7 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
     grpc,
     proxies,
     pods,
+    addressBlock: Number(sim.listPods('web')[0]?.status.podIP?.split('.')[1] ?? 0),
     allPods() {
       return WORKLOADS.flatMap((w) =>
         pods(w.namespace, w.name).map((p) => ({ namespace: w.namespace, deployment: w.name, name: p.metadata.name, address: `${p.status.podIP ?? ''}:${w.port}` })),

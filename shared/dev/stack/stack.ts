@@ -128,10 +128,15 @@ function functionEnv(fn: FunctionService, base: Record<string, string>, opts: St
 /** The healer's defaults for the windows --speed scales, when its manifest leaves them out. */
 const HEALER_DURATION_DEFAULTS = { BUDGET_WINDOW: 3_600_000 } as const;
 
-/** The prefix every function uses: the caller's, else the user's REDIS_KEY_PREFIX, else the healer manifest's. */
-function keyPrefix(opts: StackOptions, functions: readonly FunctionService[]): string {
-  const fromManifest = functions.find((f) => f.name === 'healer')?.env.REDIS_KEY_PREFIX;
-  return opts.redisKeyPrefix || opts.userEnv?.REDIS_KEY_PREFIX || fromManifest || 'selfheal';
+/** The prefix every function uses: the caller's, else the user's REDIS_KEY_PREFIX, else the healer manifest's. A
+ *  simulated stack that runs beside another (its pods not on 127.0.0.x) and was given no prefix adds its address
+ *  block to the manifest's, so the two never share a unit's cooldown or ladder. */
+function keyPrefix(opts: StackOptions, functions: readonly FunctionService[], world: SimulatedWorld | undefined): string {
+  const chosen = opts.redisKeyPrefix || opts.userEnv?.REDIS_KEY_PREFIX;
+  if (chosen) return chosen;
+  const fromManifest = functions.find((f) => f.name === 'healer')?.env.REDIS_KEY_PREFIX || 'selfheal';
+  const block = world?.addressBlock ?? 0;
+  return block === 0 ? fromManifest : `${fromManifest}-${block}`;
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
@@ -150,7 +155,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     return missing.length === 0;
   });
 
-  const prefix = keyPrefix(opts, manifests.functions);
+  let prefix = keyPrefix(opts, manifests.functions, undefined);
   const speed = opts.speed ?? 1;
 
   const cleanup: Array<() => Promise<void>> = [];
@@ -177,6 +182,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const w = await startSimulatedWorld({ logger: named('simulator') });
       world = w;
       cleanup.push(() => w.close());
+      prefix = keyPrefix(opts, manifests.functions, w);
     }
     const r = await startRouter({
       triggers: manifests.triggers,

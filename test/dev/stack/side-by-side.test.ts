@@ -2,8 +2,11 @@
 // probe their own pods; the router lists its pods and answers /healthz.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'undici';
-import { startStack } from '../../../shared/dev/stack/stack.ts';
+import { PROJECT_ROOT, startStack } from '../../../shared/dev/stack/stack.ts';
 import type { Stack } from '../../../shared/dev/stack/stack.ts';
 import { useRedis } from '../../support/redis.ts';
 import type { TestRedis } from '../../support/redis.ts';
@@ -79,4 +82,21 @@ test('/pods narrows by namespace, deployment or name, and prints names or addres
   const bad = await get('format=yaml');
   assert.equal(bad.status, 400);
   assert.match(bad.text, /format "yaml": use table, json, name or address/);
+});
+
+test('a stack beside another, left to the manifests\' prefix, keeps its history apart: the prefix gets its address block', async (t) => {
+  // A copy of knative/ whose manifests name a prefix of this test's own (the default one may hold someone's history).
+  const dir = await mkdtemp(join(tmpdir(), 'selfheal-knative-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await cp(join(PROJECT_ROOT, 'knative'), dir, { recursive: true });
+  const base = `${redis.prefix}-manifest`;
+  for (const file of ['healer.yaml', 'proxy-selector.yaml']) {
+    const text = await readFile(join(dir, file), 'utf8');
+    await writeFile(join(dir, file), text.replace(/(name: REDIS_KEY_PREFIX\n\s+value: )"selfheal"/, `$1"${base}"`));
+  }
+  const third = await startStack({ simulate: true, pingSchedules: false, redisUrl: redis.url, knativeDir: dir, logLevel: 'warn', output: { write: (line) => void lines.push(line) } });
+  t.after(() => third.stop());
+  const block = Number(third.world!.allPods()[0]!.address.split('.')[1]);
+  assert.notEqual(block, 0, 'two stacks run already: the third is not on 127.0.0.x');
+  assert.equal(third.redisKeyPrefix, `${base}-${block}`);
 });
