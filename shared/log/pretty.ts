@@ -12,6 +12,8 @@ const LEVELS: Record<string, { label: string; color: string }> = {
 const NUMERIC_LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 /** Fields every line has; the formatter shows them in the line's head, not as key=value. */
 const HEAD_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'name', 'fn', 'msg']);
+/** For machines (grep, a log collector): ids and payloads stay in the JSON, not on a person's screen. */
+const MACHINE_FIELDS = new Set(['ceId', 'ceType', 'runId', 'source', 'subject', 'from', 'data']);
 
 function paint(on: boolean, code: string, text: string): string {
   return on ? `\u001b[${code}m${text}\u001b[0m` : text;
@@ -42,7 +44,9 @@ export function formatLine(line: string, color: boolean): string {
   const fields: string[] = [];
   let stack = '';
   for (const [k, v] of Object.entries(entry)) {
-    if (HEAD_FIELDS.has(k) || v === undefined || v === null) continue;
+    if (HEAD_FIELDS.has(k) || MACHINE_FIELDS.has(k) || v === undefined || v === null) continue;
+    // A ping's rules on a line about one of them: the line's own rule says it.
+    if (k === 'rules' && entry.rule !== undefined) continue;
     const err = v as { message?: unknown; stack?: unknown } | null;
     if (k === 'err' && typeof err === 'object' && err !== null && typeof err.message === 'string') {
       fields.push(`err=${value(err.message)}`);

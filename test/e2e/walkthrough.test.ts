@@ -126,10 +126,12 @@ test('following the README, the pod broken by hand is evicted and the restart ju
 
   // 6. Evicted, then healed, within the README's bound.
   const until = started + BOUND_S * 1_000;
-  const performed = await waitForLine(`eviction of ${broken}`, until, (e) => e.msg === 'event io.selfheal.heal.performed' && e.data?.target?.name === broken);
+  const performed = await waitForLine(`eviction of ${broken}`, until, (e) => e.msg?.startsWith('event io.selfheal.heal.performed') === true && e.data?.target?.name === broken);
   assert.equal(performed.data?.action, 'restart', logs());
+  // The line says it in words too, for the person reading the terminal.
+  assert.ok(performed.msg?.startsWith(`event io.selfheal.heal.performed: restart web/pod/${broken} (threshold-reached) — evicted pod`), performed.msg);
   t.diagnostic(`evicted ${((Date.now() - started) / 1000).toFixed(1)} s after the break`);
-  await waitForLine('healed verdict', until, (e) => e.msg === 'event io.selfheal.heal.skipped' && e.data?.rule === 'nginx-http' && e.data.reason === 'healed');
+  await waitForLine('healed verdict', until, (e) => e.msg?.startsWith('event io.selfheal.heal.skipped: healed web/pod/nginx-') === true && e.data?.rule === 'nginx-http' && e.data.reason === 'healed');
   t.diagnostic(`judged healed ${((Date.now() - started) / 1000).toFixed(1)} s after the break (README bound ${BOUND_S} s)`);
   const nginxDecisions = entries().filter((e) => e.msg?.startsWith('event io.selfheal.heal.') && e.data?.rule === 'nginx-http');
   assert.ok(!nginxDecisions.some((e) => e.data?.reason === 'cooldown' || e.data?.action === 'alert'), logs());

@@ -81,6 +81,17 @@ export interface Router {
 /** The ping adapter retries a few times, quickly, and has no dead-letter sink. */
 const PING_DELIVERY: DeliverySpec = Object.freeze({ retry: 3, backoffPolicy: 'exponential', backoffDelayMs: 100, deadLetterSink: undefined });
 
+/** What a heal event, an alert or a switch says, in a few words: `: restart web/pod/x (threshold-reached) — evicted …`. */
+function gist(event: CloudEvent<unknown>): string {
+  const d = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Record<string, unknown>;
+  const text = (k: string) => (typeof d[k] === 'string' || typeof d[k] === 'number' ? String(d[k]) : undefined);
+  if (text('group') && text('to')) return `: ${text('group')} ${text('from') ?? '?'} → ${text('to')} (${text('reason') ?? ''})`;
+  if (text('reason') === 'healed') return `: healed ${event.subject ?? ''}`.trimEnd();
+  const parts = [text('action') && text('action') !== 'none' ? text('action') : 'no action', event.subject, text('reason') ? `(${text('reason')})` : undefined];
+  const detail = text('detail') ?? text('why');
+  return `: ${parts.filter(Boolean).join(' ')}${detail ? ` — ${detail}` : ''}`;
+}
+
 type Attempt = { ok: true; status: number; reply?: CloudEvent<unknown> } | { ok: false; status: number | undefined; retriable: boolean; error: string };
 
 function attributesOf(event: CloudEvent<unknown>): Record<string, unknown> {
@@ -216,7 +227,7 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
     const matching = opts.triggers.filter((t) => filterMatches(t.filter, attributesOf(event)));
     const fields = { ceId: event.id, ceType: event.type, source: event.source, subject: event.subject, from };
     // Events no Trigger takes (audit events, alerts) end here: they are the story a person wants to see.
-    if (matching.length === 0) log.info({ ...fields, data: event.data }, `event ${event.type}`);
+    if (matching.length === 0) log.info({ ...fields, data: event.data }, `event ${event.type}${gist(event)}`);
     else log.debug({ ...fields, triggers: matching.map((t) => t.name) }, 'event accepted');
     for (const t of matching) void track(() => deliver(event, t.name, t.subscriber, t.delivery));
   }
