@@ -13,6 +13,7 @@ import { quietPassOf } from '../../shared/healing/quiet-pass.ts';
 import type { TargetFacts, TargetPlan, TargetPlanInput } from '../../shared/healing/target-plan.ts';
 import { unavailable } from '../../shared/http/http-error.ts';
 import type { EventContext } from '../../shared/http/function-server.ts';
+import type { Logger } from '../../shared/log/logger.ts';
 import type { FinalizeRequest } from '../../shared/store/history-store.ts';
 import type { k8s } from '../../shared/kubernetes/client.ts';
 import { owningWorkload } from '../../shared/kubernetes/owner-chain.ts';
@@ -164,7 +165,7 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: JudgedRes
     actionOf: (plan) => plan.act?.action,
     answer(plan) {
       const { verdict } = plan;
-      ctx.log.info({ reason: verdict.reason, failures: plan.consecutiveFailures, ...(plan.intended ? { wouldDo: plan.intended } : {}) }, 'no action');
+      logVerdict(ctx.log, plan, { reason: verdict.reason, failures: plan.consecutiveFailures, ...(plan.intended ? { wouldDo: plan.intended } : {}) });
       if (!plan.audited) return undefined;
       return { event: healEvent('skipped', { ...common(plan, plan.commit.now), action: plan.intended ?? 'none', reason: verdict.reason, detail: plan.detail }) };
     },
@@ -181,17 +182,28 @@ export function targetFlow(deps: HealerDeps, rule: TargetRule, result: JudgedRes
       const reason = plan.verdict.reason;
       const log = ctx.log.child({ action, reason });
       const fields = { ...common(plan, done), action, detail: outcome.detail };
+      if (plan.judged === 'not-healed') log.warn({ failures: plan.consecutiveFailures }, `not healed: the unit still fails after its last action; next rung ${action}`);
       if (outcome.kind === 'performed') {
-        log.info({ detail: outcome.detail }, 'healed');
+        // Acted, not healed: whether it healed is judged later, after the verify window. An alert is for people: a warning.
+        log[action === 'alert' ? 'warn' : 'info']({ detail: outcome.detail }, `acted: ${action}`);
         return { event: healEvent('performed', { ...fields, reason }) };
       }
       if (outcome.kind === 'deferred' || outcome.kind === 'declined') {
-        log.info({ detail: outcome.detail }, outcome.kind === 'deferred' ? 'action deferred: will retry on a later failure' : 'action declined: the next rung after the cooldown');
+        log.info({ detail: outcome.detail }, outcome.kind === 'deferred' ? `deferred: ${action} retried on a later failure` : `declined: ${action} cannot help here; the next rung after the cooldown`);
         return { event: healEvent('skipped', { ...fields, reason: settledReason({ outcome, reason }) }) };
       }
-      log.error({ detail: outcome.detail, transient: outcome.transient }, 'action failed');
+      log.error({ detail: outcome.detail, transient: outcome.transient }, `failed: ${action}`);
       if (outcome.transient) throw unavailable(`action ${action} failed, retry: ${outcome.detail}`, { kind: 'kubernetes', verb: action });
       return { event: healEvent('failed', { ...fields, reason }) };
     },
   };
+}
+
+/** A decision that acts on nothing, in the words of the decision model: the verdict on the last action (healed, not
+ *  healed) when this result gave one, passing results at debug (a healthy cluster says little), else why not. */
+function logVerdict(log: Logger, plan: TargetPlan, fields: Record<string, unknown>): void {
+  if (plan.judged === 'healed') log.info(fields, 'healed: the unit passes after its last action');
+  else if (plan.judged === 'not-healed') log.warn(fields, `not healed: the unit still fails after its last action; ${String(fields.wouldDo ?? 'no action')} not taken (${plan.verdict.reason})`);
+  else if (plan.verdict.reason === 'passing') log.debug(fields, 'passing');
+  else log.info(fields, 'no action');
 }

@@ -10,6 +10,8 @@ export function proxyUrl(rule: EgressRule, role: 'primary' | 'secondary'): strin
   return proxy.url ?? `http://${rule.service}-${role}.${rule.namespace}.svc.cluster.local:${proxy.port}`;
 }
 
+const USAGE = 'GET /groups/<group>';
+
 export function selectorParts(deps: { rules: RuleSet; store: HistoryStore }, extra: { ready?: () => boolean | Promise<boolean>; close?: () => Promise<void> } = {}): FunctionParts {
   const groups = () => deps.rules.rules.filter((r): r is EgressRule & { actions: readonly string[] } => r.kind === 'egress');
 
@@ -28,6 +30,12 @@ export function selectorParts(deps: { rules: RuleSet; store: HistoryStore }, ext
 
   const routes: Route[] = [
     {
+      // What a person gets who opens the selector's address: what it answers, not a refusal.
+      method: 'GET',
+      path: /^\/$/,
+      handle: async () => ({ status: 200, body: { function: 'proxy-selector', groups: groups().map((g) => g.name), ask: USAGE } }),
+    },
+    {
       method: 'GET',
       path: /^\/groups\/?$/,
       handle: async () => ({ status: 200, body: { groups: groups().map((g) => g.name) } }),
@@ -42,5 +50,5 @@ export function selectorParts(deps: { rules: RuleSet; store: HistoryStore }, ext
       },
     },
   ];
-  return { handlers: {}, routes, ...extra };
+  return { handlers: {}, routes, usage: USAGE, ...extra };
 }

@@ -58,12 +58,12 @@ export function createCheckHandler(fn: CheckFunctionName, deps: CheckDeps): Even
       recordResults(deps.metrics, results);
       const failed = results.filter((r) => r.outcome === 'failed');
       for (const r of failed) {
-        ctx.log.warn({ runId, rule: r.rule, target: subjectOf(r.target), probe: r.probe, ...(r.proxy ? { proxy: r.proxy } : {}) }, `check failed: ${r.probe.error ?? 'failed'}`);
+        ctx.log.warn({ runId, rule: r.rule, target: subjectOf(r.target), address: r.target.address, probe: r.probe, ...(r.proxy ? { proxy: r.proxy } : {}) }, `check failed: ${r.probe.error ?? 'failed'}`);
       }
       const events = results.map((r) => resultEvent(fn, r));
+      // The rules the ping named are on every line already (the event's logger carries them as `rules`).
       const summary = {
         runId,
-        rules: rules.map((r) => r.name),
         targets: results.length,
         failed: failed.length,
         durationMs: Math.round(performance.now() - started),

@@ -3,7 +3,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Target } from '../events/schemas.ts';
 import { unavailable } from '../http/http-error.ts';
-import { apiMessage, apiStatus } from '../kubernetes/client.ts';
+import { apiMessage, apiServerOf, apiStatus } from '../kubernetes/client.ts';
 import type { KubeClients } from '../kubernetes/client.ts';
 import { owningWorkload } from '../kubernetes/owner-chain.ts';
 import type { Workload } from '../kubernetes/owner-chain.ts';
@@ -85,7 +85,7 @@ export async function listRunningPods(kube: KubeClients, namespace: string, labe
     return runningPods(list.items).map((p) => ({ ...p, namespace: p.namespace || namespace }));
   } catch (error) {
     const status = apiStatus(error);
-    throw unavailable(`kubernetes API: cannot list pods in ${namespace} (${labelSelector})${status ? ` [${status}]` : ''}: ${apiMessage(error)}`);
+    throw unavailable(`kubernetes API server ${apiServerOf(kube)}: cannot list pods in ${namespace} (${labelSelector})${status ? ` [${status}]` : ''}: ${apiMessage(error)}`);
   }
 }
 

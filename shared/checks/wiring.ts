@@ -55,7 +55,7 @@ export async function checkFunctionParts(fn: CheckFunctionName, env: Readonly<Ch
   log.info({ rules: own, source: rules.source }, 'rules loaded');
   return {
     handlers: { [EventType.ping]: createCheckHandler(fn, deps) },
-    describe: (data) => ({ rule: (data as { rules: string[] }).rules.join(',') }),
+    describe: (data) => ({ rules: (data as { rules: string[] }).rules.join(',') }),
     async close() {
       await Promise.allSettled([emitter.close(), http.close()]);
     },

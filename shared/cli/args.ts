@@ -5,7 +5,7 @@ import type { PauseArgs } from './pause-args.ts';
 import { parseRulesArgs } from './rules-args.ts';
 import type { RulesArgs } from './rules-args.ts';
 
-export const COMMANDS = ['targets', 'units', 'history', 'proxies', 'stats', 'pause', 'resume', 'pauses', 'rules'] as const;
+export const COMMANDS = ['targets', 'units', 'history', 'proxies', 'stats', 'pause', 'resume', 'pauses', 'rules', 'reset'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliRequest {
@@ -24,6 +24,8 @@ export interface CliRequest {
   pause?: PauseArgs;
   /** rules: what to do with which file (no Redis is opened). */
   rules?: RulesArgs;
+  /** reset: delete without asking. */
+  yes?: boolean;
 }
 
 export type Parsed = { kind: 'run'; request: CliRequest } | { kind: 'help' } | { kind: 'usage-error'; message: string };
@@ -51,6 +53,7 @@ const ALLOWED: Readonly<Record<Command, readonly ValueOption[]>> = {
   resume: ['namespace', 'rule', 'workload'],
   pauses: [],
   rules: ['pingsources'],
+  reset: [],
 };
 const GLOBAL: readonly ValueOption[] = ['redis', 'prefix', 'now'];
 
@@ -70,6 +73,8 @@ Commands:
   resume (--namespace N | --rule R | --workload NS/Kind/name)
                                            end a pause now
   pauses                                   every pause running: what, who, why, until when
+  reset [--yes]                            delete every key under the prefix (all history, state, pauses),
+                                           after asking; --yes does not ask
   rules validate FILE                      check a rules file: every problem, once each (exit 1 if any)
   rules list FILE [--pingsources FILE]     each rule: kind, targets, schedule (knative/pingsources.yaml
                                            next to FILE unless named), actions
@@ -98,16 +103,18 @@ interface Tokens {
   positionals: string[];
   json: boolean;
   help: boolean;
+  yes: boolean;
 }
 
 /** Splits the words into options and positionals, before any of them is judged. */
 function tokenize(argv: readonly string[]): Tokens | { error: string } {
-  const tokens: Tokens = { values: {}, positionals: [], json: false, help: false };
+  const tokens: Tokens = { values: {}, positionals: [], json: false, help: false, yes: false };
   const { values } = tokens;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') tokens.help = true;
     else if (arg === '--json') tokens.json = true;
+    else if (arg === '--yes') tokens.yes = true;
     else if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = arg.slice(2, eq < 0 ? undefined : eq);
@@ -125,7 +132,7 @@ function tokenize(argv: readonly string[]): Tokens | { error: string } {
 export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, clock: number): Parsed {
   const tokens = tokenize(argv);
   if ('error' in tokens) return { kind: 'usage-error', message: tokens.error };
-  const { values, positionals, json, help } = tokens;
+  const { values, positionals, json, help, yes } = tokens;
   if (help) return { kind: 'help' };
 
   const [word, ...rest] = positionals;
@@ -135,6 +142,7 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
   for (const name of Object.keys(values) as ValueOption[]) {
     if (!GLOBAL.includes(name) && !ALLOWED[word].includes(name)) return { kind: 'usage-error', message: `option --${name} does not apply to ${word}` };
   }
+  if (yes && word !== 'reset') return { kind: 'usage-error', message: `option --yes does not apply to ${word}` };
   let rules: RulesArgs | undefined;
   if (word === 'rules') {
     const read = parseRulesArgs(rest, values.pingsources);
@@ -182,6 +190,7 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
       ...(target !== undefined ? { target } : {}),
       ...(pause ? { pause } : {}),
       ...(rules ? { rules } : {}),
+      ...(yes ? { yes } : {}),
     }),
   };
 }

@@ -5,6 +5,7 @@ import type { CliRequest } from './args.ts';
 import { parseTargetRef } from './ids.ts';
 import { pausedLine, pausesTable } from './pause-views.ts';
 import { readPauses, removePause, writePause } from './pauses.ts';
+import { askOnTerminal, runReset } from './reset.ts';
 import { runRulesCommand } from './rules-command.ts';
 import { historyKey, readHistory, readPassingRun, resolveTarget } from './read-history.ts';
 import { readProxies } from './read-proxies.ts';
@@ -51,6 +52,8 @@ export async function runCommand(req: CliRequest, redis: Redis): Promise<Outcome
       return history(req, redis, keys);
     case 'pauses':
       return listing(req, await readPauses(redis, keys, req.now), `no pauses under ${keys.prefix}:pause:*`, (rows) => pausesTable(rows, req.now));
+    case 'reset':
+      return runReset(req, redis, askOnTerminal);
     case 'rules':
       return runRulesCommand({ ...req.rules!, json: req.json });
     case 'pause': {
@@ -67,7 +70,8 @@ export async function runCommand(req: CliRequest, redis: Redis): Promise<Outcome
 
 async function history(req: CliRequest, redis: Redis, keys: ReturnType<typeof createKeys>): Promise<Outcome> {
   if (req.target === undefined) {
-    const rows = (await readHistory(redis, keys.events, req.limit)).filter((r) => req.rule === undefined || r.target?.startsWith(`${req.rule}:`));
+    const rule = req.rule;
+    const rows = await readHistory(redis, keys.events, req.limit, rule === undefined ? undefined : (r) => r.target?.startsWith(`${rule}:`) === true);
     if (req.json) return json({ target: null, stream: keys.events, entries: rows });
     return done(`${rows.length === 0 ? `no events in ${keys.events}${filterText(req)}` : historyTable(rows, req.now, true)}\n`);
   }

@@ -73,9 +73,31 @@ export async function readPassingRun(redis: Redis, keys: Keys, targetId: string)
   return { known: Object.keys(hash).length > 0, passing };
 }
 
-export async function readHistory(redis: Redis, streamKey: string, limit: number): Promise<HistoryRow[]> {
-  const entries = await redis.xrevrange(streamKey, '+', '-', 'COUNT', limit);
-  return entries.map(([id, flat]) => toHistoryRow(id, flat));
+/** How far back a filtered read looks for its `limit` rows: the global stream's own cap (10 × HISTORY_MAX_LEN). */
+const FILTER_SCAN_MAX = 10_000;
+const PAGE = 500;
+
+/** The newest `limit` entries, newest first; with `keep`, the newest `limit` that it keeps, read page by page (the
+ *  global stream interleaves every rule, so the last `limit` entries may hold none of one rule's). */
+export async function readHistory(redis: Redis, streamKey: string, limit: number, keep?: (row: HistoryRow) => boolean): Promise<HistoryRow[]> {
+  if (!keep) {
+    const entries = await redis.xrevrange(streamKey, '+', '-', 'COUNT', limit);
+    return entries.map(([id, flat]) => toHistoryRow(id, flat));
+  }
+  const rows: HistoryRow[] = [];
+  let end = '+';
+  for (let scanned = 0; rows.length < limit && scanned < FILTER_SCAN_MAX; ) {
+    const page = await redis.xrevrange(streamKey, end, '-', 'COUNT', PAGE);
+    for (const [id, flat] of page) {
+      const row = toHistoryRow(id, flat);
+      if (keep(row) && rows.length < limit) rows.push(row);
+    }
+    scanned += page.length;
+    if (page.length < PAGE) break;
+    // Exclusive range start: the entry before the last one read.
+    end = `(${page.at(-1)![0]}`;
+  }
+  return rows;
 }
 
 export type Resolved = { kind: 'found'; id: string } | { kind: 'none' } | { kind: 'ambiguous'; ids: string[] };

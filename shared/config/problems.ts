@@ -59,9 +59,17 @@ function clip(text: string): string {
 export function issuesToProblems(label: string, issues: readonly z.core.$ZodIssue[], document?: unknown): string[] {
   return issues.map((issue) => {
     const field = formatPath(issue.path);
+    const where = `${label}${field ? ` field ${clip(field)}` : ''}`;
+    // An unknown key's message names it; the object around it is the reader's own input, not worth a copy.
+    if (issue.code === 'unrecognized_keys') return `${where}: ${clip(issue.message)}`;
     const value = valueAt(document, issue.path);
+    if (document !== undefined && value === undefined && issue.code === 'invalid_type') return `${where}: missing (${article(issue.expected)})`;
     const got = value === undefined ? '' : ` (got ${describeValue(value)})`;
     // A message can list every unknown key of the input: clipped, so one problem stays one readable line.
-    return `${label}${field ? ` field ${clip(field)}` : ''}: ${clip(issue.message)}${got}`;
+    return `${where}: ${clip(issue.message)}${got}`;
   });
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }

@@ -54,11 +54,13 @@ export interface FunctionServerOptions {
   /** Extra readiness condition (e.g. Redis answers); asked on every probe, so a check that does I/O caches. */
   ready?: () => boolean | Promise<boolean>;
   /** Describes rule/target of an event for its log lines, when the data says so. */
-  describe?: (data: unknown) => { rule?: string; target?: string };
+  describe?: (data: unknown) => { rule?: string; rules?: string; target?: string };
   /** Served at GET /metrics (Knative allows one container port, so it is the function's own). */
   metrics?: MetricsSource;
   /** Told of every error answer, before it is sent (the metrics count the dependencies that failed). */
   observeError?: (error: HttpError) => void;
+  /** For a function that takes no CloudEvents: what to ask it instead, said to whoever POSTs one. */
+  usage?: string;
 }
 
 /** What /metrics reads: a Prometheus registry's exposition and its content type. */
@@ -187,6 +189,8 @@ export function createFunctionServer(opts: FunctionServerOptions): FunctionServe
         return sendJson(res, answer.status, answer.body, answer.headers);
       }
     }
+    const takesEvents = Object.keys(opts.handlers).length > 0;
+    if (!takesEvents && url.pathname === '/') throw new HttpError(404, `${opts.name} takes no CloudEvents${opts.usage ? `: ${opts.usage}` : ''}`);
     if (req.method === 'POST' && url.pathname === '/') return dispatchEvent(opts, stopController.signal, scope, req, res);
     if (url.pathname === '/') throw new HttpError(405, `method ${req.method} not allowed: POST a CloudEvent to /`);
     throw new HttpError(404, `no route for ${req.method} ${url.pathname}`);

@@ -112,5 +112,14 @@ export function apiMessage(error: unknown): string {
       return body.slice(0, 200);
     }
   }
-  return (error as Error).message ?? String(error);
+  const message = (error as Error).message ?? String(error);
+  // undici's "fetch failed" hides why in its cause: a refused connection, a name that does not resolve, a reset.
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  const why = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
+  return why && !message.includes(why) ? `${message}: ${why}` : message;
+}
+
+/** The API server a client talks to, for messages about calls that got no answer. */
+export function apiServerOf(kube: Pick<KubeClients, 'config'>): string {
+  return kube.config.getCurrentCluster()?.server ?? 'the API server';
 }

@@ -18,9 +18,15 @@ export interface RuleSet {
   ofKinds(kinds: readonly RuleKind[]): readonly ResolvedRule[];
 }
 
-function ruleLabel(raw: unknown, index: number): string {
-  const name = typeof raw === 'object' && raw !== null ? (raw as { name?: unknown }).name : undefined;
-  return typeof name === 'string' ? `rule "${name}"` : `rule #${index + 1}`;
+function nameOf(raw: unknown): unknown {
+  return typeof raw === 'object' && raw !== null ? (raw as { name?: unknown }).name : undefined;
+}
+
+/** `rule "web"`, or `rule "web" (#2)` when more than one rule has that name, or `rule #3` for one without a name. */
+function ruleLabel(raw: unknown, index: number, duplicated: ReadonlySet<string>): string {
+  const name = nameOf(raw);
+  if (typeof name !== 'string') return `rule #${index + 1}`;
+  return duplicated.has(name) ? `rule "${name}" (#${index + 1})` : `rule "${name}"`;
 }
 
 /** Validates an already-parsed document; `source` names it in errors. */
@@ -30,8 +36,10 @@ export function parseRules(document: unknown, source: string): RuleSet {
 
   const problems: string[] = [];
   const rules: ResolvedRule[] = [];
+  const names = file.data.rules.map(nameOf).filter((n): n is string => typeof n === 'string');
+  const duplicated = new Set(names.filter((n, i) => names.indexOf(n) !== i));
   file.data.rules.forEach((raw, index) => {
-    const label = ruleLabel(raw, index);
+    const label = ruleLabel(raw, index, duplicated);
     const parsed = ruleSchema.safeParse(raw);
     if (!parsed.success) {
       problems.push(...issuesToProblems(label, parsed.error.issues, raw));
@@ -51,12 +59,12 @@ export function parseRules(document: unknown, source: string): RuleSet {
   });
 
   const seen = new Set<string>();
-  for (const raw of file.data.rules) {
-    const name = (raw as { name?: unknown } | null)?.name;
-    if (typeof name !== 'string') continue;
-    if (seen.has(name)) problems.push(`rule "${name}" field name: duplicate rule name`);
+  file.data.rules.forEach((raw, index) => {
+    const name = nameOf(raw);
+    if (typeof name !== 'string') return;
+    if (seen.has(name)) problems.push(`${ruleLabel(raw, index, duplicated)} field name: duplicate rule name`);
     seen.add(name);
-  }
+  });
   const byName = new Map<string, ResolvedRule>(rules.map((r) => [r.name, r]));
   for (const rule of rules) {
     if (!('dependsOn' in rule)) continue;

@@ -2,12 +2,15 @@
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startKubeSimulator } from '../../shared/dev/kube-sim/index.ts';
 import { startChild } from '../support/process.ts';
 import { startPrivateRedis } from '../support/redis.ts';
 
 const redis = await startPrivateRedis();
 const dir = mkdtempSync(join(tmpdir(), 'selfheal-bench-'));
-writeFileSync(join(dir, 'kubeconfig'), 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+// The functions that read the cluster check at start-up that its API server accepts a connection.
+const sim = await startKubeSimulator();
+writeFileSync(join(dir, 'kubeconfig'), sim.kubeconfigYaml());
 const env = { PORT: '0', HOST: '127.0.0.1', RULES_FILE: new URL('../../knative/rules.yaml', import.meta.url).pathname, REDIS_URL: redis.url, K_SINK: 'http://127.0.0.1:9/', KUBECONFIG: join(dir, 'kubeconfig') };
 for (const fn of ['check-pods', 'check-dependencies', 'check-egress', 'healer', 'proxy-selector']) {
   const runs: number[] = [];
@@ -25,3 +28,4 @@ for (const fn of ['check-pods', 'check-dependencies', 'check-egress', 'healer', 
   console.log(`${fn.padEnd(20)} listening after ${runs[1]!.toFixed(0)} ms (median of 3), rss ${rssMb.toFixed(0)} MB`);
 }
 await redis.close();
+await sim.close();

@@ -1,7 +1,9 @@
 // check-pods as a whole: a ping naming several rules, the run deadline, bad names, and a sink that refuses.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { startKubeSimulator } from '../../shared/dev/kube-sim/index.ts';
 import { EventType } from '../../shared/events/types.ts';
+import { createKubeClients } from '../../shared/kubernetes/client.ts';
 import type { RunningFunction } from '../../shared/runtime/run-function.ts';
 import { deepJson, postBinary, postBinaryText, postStructured, postStructuredText } from '../support/http.ts';
 import { PORTS, resultsOf, startLab } from '../support/check-lab.ts';
@@ -91,4 +93,16 @@ test('a ping POSTed by hand works in structured mode too, for several rules at o
   assert.equal(resultsOf(lab.sink, 'web-http').length, 3);
   assert.equal(resultsOf(lab.sink, 'db-tcp').length, 2);
   assert.equal(new Set(lab.sink.events.map((e) => (e.data as { runId: string }).runId)).size, 1);
+});
+
+test('an API server gone away: the 503 names its address, not only "fetch failed"', async (t) => {
+  // A second simulator, closed once the function has its client: its address then accepts no connection.
+  const gone = await startKubeSimulator();
+  const kube = await createKubeClients({ config: gone.kubeConfig(), timeoutMs: 2_000 });
+  await gone.close();
+  const lone = await lab.start('check-pods', [{ name: 'web-http', kind: 'http', namespace: 'web', labelSelector: 'app=web', port: PORTS.demo }], {}, { kube: async () => kube });
+  t.after(() => lone.stop());
+  const res = await postBinary(lone.url, ping('api-gone'), { rules: ['web-http'] });
+  assert.equal(res.status, 503, res.text);
+  assert.ok((res.json() as { error: string }).error.includes(`API server ${gone.url}`), res.text);
 });

@@ -88,7 +88,8 @@ for (const [fn, rule, expected, extra] of cases) {
       assert.ok(results.every((r) => r.source === `/selfheal/${fn}/${rule}`));
       const summaries = await summaryLines(child, 2);
       assert.equal(summaries.length, 2);
-      assert.deepEqual(summaries[0]?.rules, [rule]);
+      assert.equal(summaries[0]?.rules, rule);
+      assert.equal(child.lines.find((l) => l.includes('"check run finished"'))?.match(/"rules":/g)?.length, 1);
       assert.equal(summaries[0]?.targets, expected);
       assert.equal(summaries[0]?.ceType, EventType.ping);
     } finally {
@@ -103,4 +104,30 @@ test('a check function without K_SINK refuses to start and says why', async () =
     startChild('functions/check-pods/index.ts', { RULES_FILE: rulesFile, KUBECONFIG: kubeconfig, K_SINK: '', PORT: '0', HOST: '127.0.0.1' }),
     /exited with 1 before listening:[\s\S]*K_SINK: check-pods has nowhere to send its results/,
   );
+});
+
+test('a failed check logs one warning per target naming the pod and its address, each key once', async () => {
+  const child = await start('check-pods');
+  const [pod] = lab.sim.listPods('web');
+  assert.ok(pod);
+  const app = lab.apps.get(pod.metadata.name)!;
+  app.fail();
+  try {
+    const answer = await postBinary(child.url, ping('failing-address'), { rules: ['web-http'] });
+    assert.equal(answer.status, 202, answer.text);
+    let line: string | undefined;
+    for (let i = 0; i < 100 && !line; i++) {
+      line = child.lines.find((l) => l.includes('check failed'));
+      if (!line) await sleep(20);
+    }
+    assert.ok(line, child.lines.join('\n'));
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    assert.equal(entry.address, `${pod.status.podIP}:${PORTS.demo}`, line);
+    assert.equal(entry.target, `web/pod/${pod.metadata.name}`, line);
+    // JSON.parse keeps the last of two equal keys; a line that names one twice says different things to different readers.
+    assert.equal(line.match(/"rule":/g)?.length, 1, line);
+  } finally {
+    app.recover();
+    await stop(child);
+  }
 });

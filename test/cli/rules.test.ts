@@ -50,9 +50,9 @@ test('rules validate: a broken file lists every problem once, naming rule and fi
   assert.equal(lines[0], `selfheal: invalid rules in ${file} (4 problems):`);
   assert.deepEqual(lines.slice(1).sort(), [
     '  - rule "api" field dependsOn: no rule named "nowhere"',
-    '  - rule "web" field actions: "switch-proxy" is not an action for a tcp rule (allowed: restart, scale, rollout-restart, alert)',
-    '  - rule "web" field name: duplicate rule name',
-    '  - rule "web" field namespace: must be a DNS label (lowercase letters, digits, "-") (got "Shop")',
+    '  - rule "web" (#2) field actions: "switch-proxy" is not an action for a tcp rule (allowed: restart, scale, rollout-restart, alert)',
+    '  - rule "web" (#2) field name: duplicate rule name',
+    '  - rule "web" (#1) field namespace: must be a DNS label (lowercase letters, digits, "-") (got "Shop")',
   ].sort());
   assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
 

@@ -122,6 +122,7 @@ export async function startHarness(t: TestContext, opts: {
     kubeTimeoutMs?: number;
     /** Writes to Redis before the healer starts, as an earlier version would have left it. */
     before?: (client: Redis, keyPrefix: string) => Promise<void>;
+    logLines?: string[];
   } = {},
 ): Promise<Harness> {
   // Rules first: a bad rules file must fail the test before anything is started that would keep it running.
@@ -133,7 +134,9 @@ export async function startHarness(t: TestContext, opts: {
   const sim = await startKubeSimulator();
   const sink = await startSink();
   const env = parseEnv(healerEnvSchema, { PORT: '0', HOST: '127.0.0.1', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, K_SINK: sink.url, REDIS_COMMAND_TIMEOUT: '1s', ...opts.env });
-  const log = createLogger({ name: 'healer', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const log = opts.logLines
+    ? createLogger({ name: 'healer', level: 'debug', destination: { write: (line: string) => void opts.logLines!.push(line) } })
+    : createLogger({ name: 'healer', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const redisClient = createRedis({ url: redis.url, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT, logger: log });
   await connectRedis(redisClient, { url: redis.url, timeoutMs: 5_000 });
   const store = new HistoryStore(redisClient, prefix, storeLimits(env));

@@ -6,7 +6,7 @@ import { createLogger } from '../../shared/log/logger.ts';
 import { startFunction } from '../../shared/runtime/run-function.ts';
 import { parseEnv, redisEnvSchema } from '../../shared/config/env.ts';
 import { selectorParts } from '../../functions/proxy-selector/handler.ts';
-import { get } from '../support/http.ts';
+import { get, postBinary } from '../support/http.ts';
 import { T0, dataOf, result, startHarness } from './harness.ts';
 import type { Harness } from './harness.ts';
 
@@ -74,6 +74,14 @@ test('proxy failover, fail-back with hysteresis, AllFailed, and the selector API
   assert.equal((await ask()).body.state, 'PrimaryActive');
   assert.equal(group.switches, '2');
   assert.equal((await get(`${selector.url}/groups/nope`)).status, 404);
+
+  // GET / says what the selector answers (it takes no CloudEvents), and a POST there says so too
+  const root = await get(`${selector.url}/`);
+  assert.equal(root.status, 200, root.text);
+  assert.deepEqual(root.json(), { function: 'proxy-selector', groups: ['squid-egress'], ask: 'GET /groups/<group>' });
+  const posted = await postBinary(`${selector.url}/`, { id: 'x', type: 'io.selfheal.check.failed', source: '/x' }, {});
+  assert.equal(posted.status, 404, posted.text);
+  assert.match(posted.text, /proxy-selector takes no CloudEvents: GET \/groups\/<group>/);
 });
 
 for (const env of [{ DRY_RUN: 'true' }, { BUDGET_MAX_ACTIONS: '0' }] as Array<Record<string, string>>) {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
+import { startKubeSimulator } from '../../shared/dev/kube-sim/index.ts';
 import { startChild } from '../support/process.ts';
 import { startPrivateRedis } from '../support/redis.ts';
 import type { TestRedis } from '../support/redis.ts';
@@ -57,7 +58,11 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
       rmSync(dir, { recursive: true, force: true });
     });
     writeFileSync(join(dir, 'rules.yaml'), RULES);
-    const child = await startChild(entry, { PORT: '0', HOST: '127.0.0.1', REDIS_URL: redis.url, RULES_FILE: join(dir, 'rules.yaml') });
+    // The healer needs an API server it can reach to start at all (the proxy selector does not read the cluster).
+    const sim = await startKubeSimulator();
+    t.after(() => sim.close());
+    writeFileSync(join(dir, 'kubeconfig'), sim.kubeconfigYaml());
+    const child = await startChild(entry, { PORT: '0', HOST: '127.0.0.1', REDIS_URL: redis.url, RULES_FILE: join(dir, 'rules.yaml'), KUBECONFIG: join(dir, 'kubeconfig') });
     t.after(() => child.proc.kill('SIGKILL'));
     assert.equal((await probe(child.url)).status, 200);
 

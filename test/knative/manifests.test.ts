@@ -227,3 +227,19 @@ test('rules.yaml is one YAML document (the configMapGenerator mounts the whole f
   const docs = await parseYamlFile(RULES_FILE);
   assert.equal(docs.length, 1, 'rules.yaml must be one YAML document');
 });
+
+test('every container image in knative/ names a tag or a digest, never latest: what is deployed is what was tested', async () => {
+  const images: string[] = [];
+  for (const file of await yamlFiles()) {
+    const text = await readFile(join(KNATIVE_DIR, file), 'utf8');
+    for (const m of text.matchAll(/^\s*image:\s*(\S+)\s*$/gm)) images.push(`${file}: ${m[1]}`);
+  }
+  assert.ok(images.length >= 6, images.join('\n'));
+  const loose = images.filter((entry) => {
+    const image = entry.slice(entry.indexOf(': ') + 2);
+    if (/@sha256:[0-9a-f]{64}$/.test(image)) return false;
+    const tag = /:([\w][\w.-]{0,127})$/.exec(image.slice(image.lastIndexOf('/') + 1))?.[1];
+    return tag === undefined || tag === 'latest';
+  });
+  assert.deepEqual(loose, []);
+});

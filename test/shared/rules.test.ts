@@ -50,16 +50,16 @@ rules:
       assert.ok(error instanceof Problems);
       assert.match(error.message, /^invalid rules in rules\.yaml/);
       const p = error.problems.join('\n');
-      assert.match(p, /rule "web" field namespace: .*\(got "Web"\)/);
-      assert.match(p, /rule "web" field labelSelector: invalid selector term "app in \("/);
-      assert.match(p, /rule "web" field port: .*\(got 70000\)/);
-      assert.match(p, /rule "web" field cooldown: invalid duration "soon"/);
-      assert.match(p, /rule "web" field actions: "switch-proxy" is not an action for a tcp rule/);
+      assert.match(p, /rule "web" \(#\d\) field namespace: .*\(got "Web"\)/);
+      assert.match(p, /rule "web" \(#\d\) field labelSelector: invalid selector term "app in \("/);
+      assert.match(p, /rule "web" \(#\d\) field port: .*\(got 70000\)/);
+      assert.match(p, /rule "web" \(#\d\) field cooldown: invalid duration "soon"/);
+      assert.match(p, /rule "web" \(#\d\) field actions: "switch-proxy" is not an action for a tcp rule/);
       assert.match(p, /rule #3 field kind: .*\(got "telepathy"\)/);
       assert.match(p, /rule "db" field scale: required when actions include "scale"/);
       assert.match(p, /rule "db" field dependsOn: "web" is a tcp rule, not a dependency rule/);
       assert.match(p, /rule "db" field dependsOn: no rule named "ghost"/);
-      assert.match(p, /rule "web" field name: duplicate rule name/);
+      assert.match(p, /rule "web" \(#\d\) field name: duplicate rule name/);
       return true;
     },
   );
@@ -107,5 +107,28 @@ ${extra}`;
   assert.throws(
     () => parseRulesYaml(rule('    sharedCause: restart\n'), 'rules.yaml'),
     (error: Problems) => /rule "web" field sharedCause: .*\(got "restart"\)/.test(error.problems.join('\n')),
+  );
+});
+
+test('an unknown field is named, not followed by a copy of the rule; a missing one says so; duplicates say which', () => {
+  assert.throws(
+    () =>
+      parseRules(
+        {
+          rules: [
+            { name: 'a', kind: 'tcp', namespace: 'n', labelSelector: 'a=b', port: 1, cooldwn: '5m' },
+            { name: 'a', kind: 'tcp', namespace: 'n' },
+          ],
+        },
+        'inline',
+      ),
+    (error: unknown) => {
+      const p = (error as Problems).problems;
+      assert.deepEqual(p.filter((x) => x.includes('cooldwn')), ['rule "a" (#1): Unrecognized key: "cooldwn"']);
+      assert.ok(p.includes('rule "a" (#2) field labelSelector: missing (a string)'), p.join('\n'));
+      assert.ok(p.includes('rule "a" (#2) field port: missing (a number)'), p.join('\n'));
+      assert.ok(p.includes('rule "a" (#2) field name: duplicate rule name'), p.join('\n'));
+      return true;
+    },
   );
 });

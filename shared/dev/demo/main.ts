@@ -20,7 +20,8 @@ const stack = await startStack({
   // Demo history expires after an hour: the demo leaves nothing behind in a shared Redis.
   healerEnv: { TARGET_TTL: '1h', DEDUPE_TTL: '1h' },
   logLevel: process.env.LOG_LEVEL ?? 'warn',
-  output: logOutput(process.stderr),
+  // The demo is a story for people, in a terminal, a file or a CI log alike: its log lines are readable lines too.
+  output: logOutput(process.stderr, process.env.LOG_FORMAT !== 'json'),
 });
 const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: 1 });
 const ctx: DemoContext = { stack, world: stack.world!, redis, keys: createKeys(prefix), timeline };

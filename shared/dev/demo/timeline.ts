@@ -13,12 +13,14 @@ function describe(event: CloudEvent<unknown>): string | undefined {
   const target = d.target as { namespace?: string; name?: string } | undefined;
   const where = target ? `${target.namespace}/${target.name}` : '';
   switch (event.type) {
+    // In the words of the decision model: acted, deferred, failed; healed or not healed once the action is judged.
     case EventType.healPerformed:
-      return `healer: ${String(d.action)} ${where} (${String(d.reason)}) — ${String(d.detail ?? '')}`;
+      return `healer: ${d.reason === 'escalated' ? 'not healed, ' : ''}acted: ${String(d.action)} ${where} (${String(d.reason)}) — ${String(d.detail ?? '')}`;
     case EventType.healSkipped:
+      if (d.reason === 'healed') return `healer: healed — ${where} passes after the last action`;
       return `healer: no action on ${where} (${String(d.reason)}${d.action && d.action !== 'none' ? `, would ${String(d.action)}` : ''})`;
     case EventType.healFailed:
-      return `healer: ${String(d.action)} on ${where} FAILED — ${String(d.detail ?? '')}`;
+      return `healer: failed: ${String(d.action)} on ${where} — ${String(d.detail ?? '')}`;
     case EventType.proxySwitched:
       return `healer: proxy group ${String(d.group)} ${String(d.from)} → ${String(d.to)} (${String(d.state)}, ${String(d.reason)})`;
     case EventType.alert:

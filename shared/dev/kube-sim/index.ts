@@ -1,6 +1,6 @@
 // Entry point: starts a Kubernetes API simulator that the real @kubernetes/client-node talks to over loopback HTTP.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { spreadFirstAddress } from './addresses.ts';
+import { claimAddressBlock } from './addresses.ts';
 import { Cluster } from './cluster.ts';
 import { startHttpServer } from './http-server.ts';
 import type { Denial, FaultRule, Stalls } from './http-server.ts';
@@ -27,12 +27,16 @@ export { SIM_TOKEN } from './kubeconfig.ts';
 export async function startKubeSimulator(opts: SimulatorOptions = {}): Promise<KubeSimulator> {
   const host = opts.host ?? '127.0.0.1';
   if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) throw new Error(`kube-sim: host must be a 127.0.0.0/8 address, got ${host}`);
-  const cluster = new Cluster(opts.runtime ?? {}, opts.recreateDelayMs ?? 0, opts.podAddresses === 'fixed' ? 2 : spreadFirstAddress());
+  const block = await claimAddressBlock(opts.podAddresses ?? 'spread');
+  const cluster = new Cluster(opts.runtime ?? {}, opts.recreateDelayMs ?? 0, block.first);
   const requests: RequestRecord[] = [];
   const denials: Denial[] = [];
   const stalls: Stalls = { on: false, open: new Set() };
   const faults: FaultRule[] = [];
-  const server = await startHttpServer(cluster, requests, host, denials, stalls, faults);
+  const server = await startHttpServer(cluster, requests, host, denials, stalls, faults).catch(async (error: unknown) => {
+    await block.release();
+    throw error;
+  });
   let closed: Promise<void> | undefined;
 
   return {
@@ -81,6 +85,7 @@ export async function startKubeSimulator(opts: SimulatorOptions = {}): Promise<K
       closed ??= (async () => {
         await server.close();
         await cluster.close();
+        await block.release();
       })();
       return closed;
     },

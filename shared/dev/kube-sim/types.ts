@@ -24,9 +24,10 @@ export interface SimulatorOptions {
   recreateDelayMs?: number;
   // loopback address to listen on (default 127.0.0.1)
   host?: string;
-  /** Pod addresses from 127.0.0.2 upwards ('fixed', what a person following the README sees), or from a random
-   *  127.x.0.2 (default 'spread': test runs side by side never share an address). */
-  podAddresses?: 'fixed' | 'spread';
+  /** Pod addresses from 127.0.0.2 upwards ('fixed'), from 127.0.0.2 unless another simulator holds that block, else
+   *  a random free 127.x.0.2 ('free': what the local stack uses, so stacks run side by side), or from a random free
+   *  127.x.0.2 (default 'spread': test runs side by side never share an address). See addresses.ts. */
+  podAddresses?: 'fixed' | 'free' | 'spread';
 }
 
 export interface DeploymentSpec {

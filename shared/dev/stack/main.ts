@@ -1,21 +1,12 @@
 // `npm start`: the whole stack on this machine until Ctrl-C. Exit 0 on a clean stop, 1 when it cannot start, 2 on bad arguments.
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { kubernetesPreflight } from '../../kubernetes/preflight.ts';
 import { createLogger } from '../../log/logger.ts';
+import { watchParent } from '../../runtime/run-function.ts';
 import { parseArgs, USAGE, UsageError } from './args.ts';
 import type { StackArgs } from './args.ts';
 import { logOutput } from './log-output.ts';
 import { startStack } from './stack.ts';
 import type { Stack } from './stack.ts';
-
-/** Without one, the client would quietly aim at localhost:8080; better to say so before starting anything. */
-function kubeconfigProblem(): string | undefined {
-  if (process.env.KUBERNETES_SERVICE_HOST) return undefined;
-  const candidates = process.env.KUBECONFIG ? process.env.KUBECONFIG.split(delimiter).filter((p) => p !== '') : [join(homedir(), '.kube', 'config')];
-  if (candidates.some((p) => existsSync(p))) return undefined;
-  return `no kubeconfig found (${candidates.join(', ')}): set KUBECONFIG, or run against the simulated cluster with npm start -- --simulate`;
-}
 
 async function main(): Promise<void> {
   let args: StackArgs;
@@ -34,9 +25,13 @@ async function main(): Promise<void> {
   const output = logOutput();
   const log = createLogger({ name: 'stack', level: process.env.LOG_LEVEL ?? 'info', destination: output });
   if (!args.simulate) {
-    const problem = kubeconfigProblem();
-    if (problem) {
-      log.fatal(problem);
+    // Without a kubeconfig the client would quietly aim at localhost:8080, and an API server nobody answers at would
+    // show only as "fetch failed" at each check: better to say which before starting anything.
+    try {
+      const api = await kubernetesPreflight();
+      log.info({ server: api.server, kubeconfig: api.source }, `Kubernetes API server ${api.server} (${api.source})`);
+    } catch (error) {
+      log.fatal((error as Error).message);
       process.exitCode = 1;
       return;
     }
@@ -63,13 +58,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // `npm start` killed (its npm wrapper gone): the stack stops as on Ctrl-C, and its functions with it.
+  watchParent(log, () => onSignal('SIGTERM'));
 
   try {
+    // At high speed the ticks' own lines (every ping, every passing run) would bury what happens: the functions say
+    // only what goes wrong, and the Broker's log of heal events and alerts tells the story.
+    const quiet = args.speed > 2 && !process.env.LOG_LEVEL;
     stack = await startStack({
       simulate: args.simulate,
       speed: args.speed,
       ...(args.portBase === undefined ? {} : { portBase: args.portBase }),
       redisUrl: process.env.REDIS_URL || undefined,
+      userEnv: process.env,
+      ...(args.fresh ? { redisKeyPrefix: `selfheal-run-${Date.now().toString(36)}` } : {}),
+      ...(quiet ? { functionLogLevel: 'warn', quietPings: true } : {}),
       output,
     });
   } catch (error) {

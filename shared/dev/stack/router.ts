@@ -2,7 +2,7 @@
 // dead-letter rules, feeds subscribers' reply events back in, and fires PingSources on request.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudEvent, HTTP } from 'cloudevents';
@@ -13,6 +13,8 @@ import { readBody } from '../../http/read-body.ts';
 import type { Logger } from '../../log/logger.ts';
 import { backoffMs, filterMatches, isRetriableStatus } from './delivery.ts';
 import type { DeliverySpec, PingSourceSpec, TriggerSpec } from './manifests.ts';
+import { podTable } from './pod-table.ts';
+import type { PodListing } from './pod-table.ts';
 
 export interface DeliveryRecord {
   readonly eventId: string;
@@ -51,6 +53,10 @@ export interface RouterOptions {
   /** Per attempt; a check run may take up to its RUN_DEADLINE before it answers the ping. */
   attemptTimeoutMs?: number;
   bodyLimitBytes?: number;
+  /** The simulated pods, served at GET /pods (absent: the stack runs against a real cluster). */
+  pods?: () => readonly PodListing[];
+  /** Each ping logged at debug, not info (at high speed there are several a second). */
+  quietPings?: boolean;
 }
 
 export interface Router {
@@ -74,6 +80,17 @@ export interface Router {
 
 /** The ping adapter retries a few times, quickly, and has no dead-letter sink. */
 const PING_DELIVERY: DeliverySpec = Object.freeze({ retry: 3, backoffPolicy: 'exponential', backoffDelayMs: 100, deadLetterSink: undefined });
+
+/** What a heal event, an alert or a switch says, in a few words: `: restart web/pod/x (threshold-reached) — evicted …`. */
+function gist(event: CloudEvent<unknown>): string {
+  const d = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Record<string, unknown>;
+  const text = (k: string) => (typeof d[k] === 'string' || typeof d[k] === 'number' ? String(d[k]) : undefined);
+  if (text('group') && text('to')) return `: ${text('group')} ${text('from') ?? '?'} → ${text('to')} (${text('reason') ?? ''})`;
+  if (text('reason') === 'healed') return `: healed ${event.subject ?? ''}`.trimEnd();
+  const parts = [text('action') && text('action') !== 'none' ? text('action') : 'no action', event.subject, text('reason') ? `(${text('reason')})` : undefined];
+  const detail = text('detail') ?? text('why');
+  return `: ${parts.filter(Boolean).join(' ')}${detail ? ` — ${detail}` : ''}`;
+}
 
 type Attempt = { ok: true; status: number; reply?: CloudEvent<unknown> } | { ok: false; status: number | undefined; retriable: boolean; error: string };
 
@@ -210,16 +227,41 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
     const matching = opts.triggers.filter((t) => filterMatches(t.filter, attributesOf(event)));
     const fields = { ceId: event.id, ceType: event.type, source: event.source, subject: event.subject, from };
     // Events no Trigger takes (audit events, alerts) end here: they are the story a person wants to see.
-    if (matching.length === 0) log.info({ ...fields, data: event.data }, `event ${event.type}`);
+    if (matching.length === 0) log.info({ ...fields, data: event.data }, `event ${event.type}${gist(event)}`);
     else log.debug({ ...fields, triggers: matching.map((t) => t.name) }, 'event accepted');
     for (const t of matching) void track(() => deliver(event, t.name, t.subscriber, t.delivery));
+  }
+
+  /** GET /healthz, GET /pods (a table; ?format=json for JSON); anything else is a 404 naming what there is. */
+  function answerGet(path: string, res: ServerResponse): void {
+    const url = new URL(path, 'http://router');
+    const send = (status: number, type: string, body: string): void => void res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) }).end(body);
+    if (url.pathname === '/healthz') return send(200, 'text/plain', 'ok\n');
+    if (url.pathname === '/pods') {
+      if (!opts.pods) return send(404, 'text/plain', 'no simulated pods: this stack runs against a real cluster (kubectl get pods -A -o wide)\n');
+      const q = url.searchParams;
+      const pods = opts
+        .pods()
+        .filter((p) => [['namespace', p.namespace], ['deployment', p.deployment], ['name', p.name]].every(([k, v]) => !q.has(k!) || q.get(k!) === v));
+      const format = q.get('format') ?? 'table';
+      // name and address: one per line, nothing else, so that $(curl …) gives a shell what it needs.
+      if (format === 'json') return send(200, 'application/json', JSON.stringify(pods));
+      if (format === 'table') return send(200, 'text/plain', `${podTable(pods)}\n`);
+      if (format === 'name' || format === 'address') return send(200, 'text/plain', pods.map((p) => `${p[format]}\n`).join(''));
+      return send(400, 'text/plain', `format "${format}": use table, json, name or address\n`);
+    }
+    send(404, 'text/plain', `no ${url.pathname} here: POST a CloudEvent to /, GET /healthz or /pods\n`);
   }
 
   const server = createServer((req, res) => {
     void track(async () => {
       try {
         if (closing.signal.aborted) throw new HttpError(503, 'the broker is stopping');
-        if (req.method !== 'POST') throw new HttpError(405, `method ${req.method} not allowed: POST a CloudEvent`);
+        if (req.method === 'GET' || req.method === 'HEAD') {
+          answerGet(req.url ?? '/', res);
+          return;
+        }
+        if (req.method !== 'POST') throw new HttpError(405, `method ${req.method} not allowed: POST a CloudEvent to /, GET /healthz or /pods`);
         const event = parseEvent(req.headers, await readBody(req, bodyLimit));
         accept(event, 'ingress');
         res.writeHead(202, { 'content-length': '0' }).end();
@@ -253,7 +295,7 @@ export async function startRouter(opts: RouterOptions): Promise<Router> {
     } catch (error) {
       return Promise.reject(new Error(`PingSource "${name}" has data that is not ${source.contentType}: ${(error as Error).message}`));
     }
-    log.info({ pingSource: name, sink: source.sink, ceId: event.id }, `ping ${name} → ${source.sink}`);
+    log[opts.quietPings ? 'debug' : 'info']({ pingSource: name, sink: source.sink, ceId: event.id }, `ping ${name} → ${source.sink}`);
     return track(() => deliver(event, `pingsource/${name}`, source.sink, PING_DELIVERY));
   };
 

@@ -51,6 +51,15 @@ const SERVICES = [
 /** A proxy pod's server: a real Squid, or the stand-in when squid is not installed. */
 export type PodProxy = SquidProxy | ForwardProxy;
 
+/** A simulated pod as a person needs it to poke at it: where it is and what it is. */
+export interface SimulatedPod {
+  readonly namespace: string;
+  readonly deployment: string;
+  readonly name: string;
+  /** ip:port of what the pod serves. */
+  readonly address: string;
+}
+
 export interface SimulatedWorld {
   readonly sim: KubeSimulator;
   /** For the children's KUBECONFIG. */
@@ -66,6 +75,10 @@ export interface SimulatedWorld {
   readonly proxies: ReadonlyMap<string, PodProxy>;
   /** True when the proxy pods run real Squids (squid is installed). */
   readonly realSquid: boolean;
+  /** The second octet of the pods' addresses: 0 for 127.0.0.x, else the /16 taken because another simulator held that. */
+  readonly addressBlock: number;
+  /** Every pod of every simulated deployment, in the order of knative/rules.yaml's workloads, then by name. */
+  allPods(): SimulatedPod[];
   /** Current pods of a deployment, by name order. */
   pods(namespace: string, deployment: string): V1PodLike[];
   /** Makes the demo app of `pods` pods of a deployment (default 1, or 'all') answer 500; returns their names. */
@@ -123,7 +136,8 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
   const resolve = { 'example.com': { host: site.host, ports: { 80: site.port, 443: tlsFront.port } } };
 
   const simulator = startKubeSimulator({
-    podAddresses: 'fixed',
+    // Addresses no other simulator on the machine holds: a second stack, or the demo, runs beside this one.
+    podAddresses: 'free',
     runtime: {
       async podStarted(pod) {
         const w = workloadOf(pod);
@@ -243,6 +257,12 @@ export async function startSimulatedWorld(opts: { logger: Logger }): Promise<Sim
     proxies,
     realSquid: squids !== undefined,
     pods,
+    addressBlock: Number(sim.listPods('web')[0]?.status.podIP?.split('.')[1] ?? 0),
+    allPods() {
+      return WORKLOADS.flatMap((w) =>
+        pods(w.namespace, w.name).map((p) => ({ namespace: w.namespace, deployment: w.name, name: p.metadata.name, address: `${p.status.podIP ?? ''}:${w.port}` })),
+      );
+    },
     failApp(namespace, deployment, o = {}) {
       const all = appsOf(namespace, deployment);
       const chosen = o.pods === 'all' ? all : all.slice(0, o.pods ?? 1);

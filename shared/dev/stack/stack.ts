@@ -1,10 +1,13 @@
 // The local stack: every function of knative/ as a child process on loopback, the router as their Broker, the
 // PingSource schedules, Redis, and (when simulating) the simulated cluster; started and stopped as one.
-import { join, resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { parseDuration } from '../../config/duration.ts';
 import { createLogger } from '../../log/logger.ts';
 import type { Logger } from '../../log/logger.ts';
 import { loadRulesFile } from '../../rules/load.ts';
+import { redactUrl } from '../../store/redis-client.ts';
 import { startFunctionProcess } from './function-process.ts';
 import type { FunctionProcess } from './function-process.ts';
 import { logOutput } from './log-output.ts';
@@ -13,9 +16,11 @@ import { loadManifests } from './manifests.ts';
 import type { FunctionService, PingSourceSpec } from './manifests.ts';
 import { provideRedis } from './redis-server.ts';
 import type { StackRedis } from './redis-server.ts';
+import { podTable } from './pod-table.ts';
 import { startRouter } from './router.ts';
 import type { Router } from './router.ts';
 import { startScheduler } from './scheduler.ts';
+import { scaledEnv, writeScaledRules } from './speed.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { SimulatedWorld } from './simulated-world.ts';
 
@@ -37,9 +42,16 @@ export interface StackOptions {
   healerEnv?: Record<string, string>;
   /** Extra environment per function, by name. */
   env?: Readonly<Record<string, Record<string, string>>>;
-  /** REDIS_KEY_PREFIX for every function (the manifests' own otherwise). */
+  /** REDIS_KEY_PREFIX for every function (else the user's, else the manifests' own). */
   redisKeyPrefix?: string;
+  /** The user's environment: where it sets a variable a function's manifest sets, it wins over the manifest
+   *  (REDIS_KEY_PREFIX, BUDGET_MAX_ACTIONS, …); the stack's own wiring (HOST, PORT, K_SINK, RULES_FILE) stays. */
+  userEnv?: Readonly<Record<string, string | undefined>>;
   logLevel?: string;
+  /** The functions' LOG_LEVEL when it differs from logLevel (e.g. warn at high speed). */
+  functionLogLevel?: string;
+  /** The router logs each ping at debug instead of info. */
+  quietPings?: boolean;
   /** Where log lines go (default: stdout, readable on a terminal, JSON otherwise). */
   output?: LogOutput;
   /** KUBECONFIG for the functions when not simulating (default: inherited). */
@@ -64,6 +76,10 @@ export interface Stack {
   readonly router: Router;
   readonly world: SimulatedWorld | undefined;
   readonly redisUrl: string;
+  /** The REDIS_KEY_PREFIX every function uses. */
+  readonly redisKeyPrefix: string;
+  /** The rules file the functions read (a scaled copy at --speed other than 1). */
+  readonly rulesFile: string;
   readonly logger: Logger;
   /** The PingSources played (those naming rules the rules file lacks are left out). */
   readonly pingSources: readonly PingSourceSpec[];
@@ -82,10 +98,24 @@ function rulesNamed(source: PingSourceSpec): string[] {
   }
 }
 
+/** The user's values of the variables the manifest sets. */
+function userOverrides(fn: FunctionService, opts: StackOptions): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(fn.env)) {
+    const value = opts.userEnv?.[key];
+    if (value !== undefined && value !== '') out[key] = value;
+  }
+  return out;
+}
+
 function functionEnv(fn: FunctionService, base: Record<string, string>, opts: StackOptions): Record<string, string> {
+  const speed = opts.speed ?? 1;
   return {
-    // The Knative Service's own settings first, so the local process runs as the deployed one does.
+    // The Knative Service's own settings first, so the local process runs as the deployed one does; rule time
+    // scaled with --speed; then what the user set; then the stack's wiring.
     ...fn.env,
+    ...(speed !== 1 && fn.name === 'healer' ? scaledEnv(fn.env, speed, HEALER_DURATION_DEFAULTS) : {}),
+    ...userOverrides(fn, opts),
     ...base,
     K_SERVICE: fn.name,
     K_REVISION: `${fn.name}-local`,
@@ -93,6 +123,20 @@ function functionEnv(fn: FunctionService, base: Record<string, string>, opts: St
     ...(fn.name === 'healer' ? (opts.healerEnv ?? {}) : {}),
     ...(opts.env?.[fn.name] ?? {}),
   };
+}
+
+/** The healer's defaults for the windows --speed scales, when its manifest leaves them out. */
+const HEALER_DURATION_DEFAULTS = { BUDGET_WINDOW: 3_600_000 } as const;
+
+/** The prefix every function uses: the caller's, else the user's REDIS_KEY_PREFIX, else the healer manifest's. A
+ *  simulated stack that runs beside another (its pods not on 127.0.0.x) and was given no prefix adds its address
+ *  block to the manifest's, so the two never share a unit's cooldown or ladder. */
+function keyPrefix(opts: StackOptions, functions: readonly FunctionService[], world: SimulatedWorld | undefined): string {
+  const chosen = opts.redisKeyPrefix || opts.userEnv?.REDIS_KEY_PREFIX;
+  if (chosen) return chosen;
+  const fromManifest = functions.find((f) => f.name === 'healer')?.env.REDIS_KEY_PREFIX || 'selfheal';
+  const block = world?.addressBlock ?? 0;
+  return block === 0 ? fromManifest : `${fromManifest}-${block}`;
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
@@ -111,6 +155,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     return missing.length === 0;
   });
 
+  let prefix = keyPrefix(opts, manifests.functions, undefined);
+  const speed = opts.speed ?? 1;
+
   const cleanup: Array<() => Promise<void>> = [];
   const undo = async () => {
     for (const step of cleanup.reverse()) await step().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'cleanup failed'));
@@ -120,7 +167,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   let world: SimulatedWorld | undefined;
   let router: Router;
   let scheduler: Scheduler | undefined;
+  let functionRules = rulesFile;
   try {
+    if (speed !== 1) {
+      const dir = await mkdtemp(join(tmpdir(), 'selfheal-speed-'));
+      cleanup.push(() => rm(dir, { recursive: true, force: true }));
+      functionRules = await writeScaledRules(rulesFile, speed, dir);
+    }
     redis = await provideRedis({ url: opts.redisUrl, logger });
     cleanup.push(() => redis.stop());
     if (opts.simulate) {
@@ -129,6 +182,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const w = await startSimulatedWorld({ logger: named('simulator') });
       world = w;
       cleanup.push(() => w.close());
+      prefix = keyPrefix(opts, manifests.functions, w);
     }
     const r = await startRouter({
       triggers: manifests.triggers,
@@ -136,6 +190,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       resolve: (name) => procs.get(name)?.url,
       logger: named('router'),
       ...fixedPort(opts, 'broker'),
+      ...(world ? { pods: () => world!.allPods() } : {}),
+      ...(opts.quietPings ? { quietPings: true } : {}),
     });
     router = r;
     cleanup.push(() => r.close());
@@ -143,11 +199,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     const base: Record<string, string> = {
       HOST: '127.0.0.1',
-      RULES_FILE: rulesFile,
-      LOG_LEVEL: level,
+      RULES_FILE: functionRules,
+      LOG_LEVEL: opts.functionLogLevel ?? level,
+      // The stack reads its children's lines as JSON and formats them itself.
+      LOG_FORMAT: 'json',
       K_SINK: router.url,
       REDIS_URL: redis.url,
-      ...(opts.redisKeyPrefix ? { REDIS_KEY_PREFIX: opts.redisKeyPrefix } : {}),
+      REDIS_KEY_PREFIX: prefix,
       ...(world ? { KUBECONFIG: world.kubeconfigPath, EXTRA_CA_FILE: world.caFile } : opts.kubeconfig ? { KUBECONFIG: opts.kubeconfig } : {}),
     };
     const started = await Promise.allSettled(
@@ -170,7 +228,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     if (opts.pingSchedules !== false) {
-      const s = startScheduler({ pingSources, speed: opts.speed ?? 1, fire: (name) => r.firePing(name), logger: named('pingsource') });
+      const s = startScheduler({ pingSources, speed, fire: (name) => r.firePing(name), logger: named('pingsource') });
       scheduler = s;
       cleanup.push(async () => s.stop());
     }
@@ -180,7 +238,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   }
 
   const urls = Object.freeze(Object.fromEntries([...procs].map(([name, p]) => [name, p.url])));
-  logger.info({ functions: urls, broker: router.url, redis: redis.url, simulate: opts.simulate, speed: opts.speed ?? 1 }, 'stack ready');
+  // A password in REDIS_URL stays out of the log; the CLI commands below then show **** where it goes.
+  const shownRedis = redactUrl(redis.url);
+  logger.info({ functions: urls, broker: router.url, redis: shownRedis, prefix, simulate: opts.simulate, speed }, 'stack ready');
+  logger.info(
+    { redis: shownRedis, prefix },
+    `history in Redis under the prefix ${prefix}: npx selfheal units --redis ${shownRedis} --prefix ${prefix}; ` +
+      `clear it with npx selfheal reset --redis ${shownRedis} --prefix ${prefix}` +
+      (speed === 1 ? '' : ` (rule durations divided by ${speed}: ${functionRules})`),
+  );
+  if (world) logger.info({ podsUrl: `${router.url}/pods` }, `simulated pods (list them again: curl ${router.url}/pods):\n${podTable(world.allPods())}`);
   const drainMs = opts.drainMs ?? 10_000;
   let stopped: Promise<void> | undefined;
   return {
@@ -188,6 +255,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     router,
     world,
     redisUrl: redis.url,
+    redisKeyPrefix: prefix,
+    rulesFile: functionRules,
     logger,
     pingSources,
     async restart(fn) {
@@ -206,6 +275,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         await Promise.all([...procs.values()].map((p) => p.stop()));
         await world?.close();
         await redis.stop();
+        if (functionRules !== rulesFile) await rm(dirname(functionRules), { recursive: true, force: true });
         logger.info('stopped');
       })();
       return stopped;

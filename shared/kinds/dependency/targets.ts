@@ -3,7 +3,7 @@
 import type { PlanDeps, PlannedCheck } from '../../checks/planned-check.ts';
 import { decided } from '../../checks/planned-check.ts';
 import { unavailable } from '../../http/http-error.ts';
-import { apiMessage, apiStatus } from '../../kubernetes/client.ts';
+import { apiMessage, apiServerOf, apiStatus } from '../../kubernetes/client.ts';
 import type { KubeClients } from '../../kubernetes/client.ts';
 import type { Resolved } from '../kind.ts';
 import { countReady, evaluateEndpoints } from './evaluate.ts';
@@ -19,7 +19,7 @@ async function serviceCheck(kube: KubeClients, rule: Resolved<DependencyRule>, s
     );
   } catch (error) {
     const status = apiStatus(error);
-    throw unavailable(`kubernetes API: cannot list endpointslices of ${rule.namespace}/${service}${status ? ` [${status}]` : ''}: ${apiMessage(error)}`);
+    throw unavailable(`kubernetes API server ${apiServerOf(kube)}: cannot list endpointslices of ${rule.namespace}/${service}${status ? ` [${status}]` : ''}: ${apiMessage(error)}`);
   }
   const latencyMs = Math.round(performance.now() - started);
   const verdict = evaluateEndpoints(countReady(slices.items), rule.minReady, latencyMs);

@@ -198,3 +198,25 @@ test('pod addresses: fixed from 127.0.0.2, or spread into a random /16 so runs s
     if (mode === 'spread') assert.ok(Number(m[1]) >= 16 && Number(m[1]) < 216, ip);
   }
 });
+
+test('pod addresses: a simulator claims its block, so one in "free" or "spread" mode never takes a block another holds', async (t) => {
+  const blockOf = (sim: Awaited<ReturnType<typeof startKubeSimulator>>) => sim.listPods('shop')[0]!.status.podIP!.split('.').slice(0, 2).join('.');
+  const sims = [];
+  for (const mode of ['free', 'free', 'spread', 'free'] as const) {
+    const sim = await startKubeSimulator({ podAddresses: mode });
+    t.after(() => sim.close());
+    await sim.createDeployment({ namespace: 'shop', name: 'web', replicas: 1, podLabels: { app: 'web' } });
+    sims.push(sim);
+  }
+  const blocks = sims.map(blockOf);
+  assert.equal(new Set(blocks).size, blocks.length, blocks.join(' '));
+  // Closing gives the block back: the next simulator may take it.
+  const first = blocks[0]!;
+  await sims[0]!.close();
+  if (first === '127.0') {
+    const again = await startKubeSimulator({ podAddresses: 'free' });
+    t.after(() => again.close());
+    await again.createDeployment({ namespace: 'shop', name: 'web', replicas: 1, podLabels: { app: 'web' } });
+    assert.equal(blockOf(again), '127.0');
+  }
+});
