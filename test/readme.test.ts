@@ -41,7 +41,7 @@ test('the CLI examples name rules, namespaces, workloads and keys that knative/ 
   assert.deepEqual(ruleFlags.filter((r) => !names.has(r)), [], 'rules named with --rule');
   assert.deepEqual(named(/--namespace (\S+)/g).filter((n) => !namespaces.has(n)), [], 'namespaces named with --namespace');
   // Keys and target ids: {selfheal}:<kind>:<rule>…, <rule>:<namespace>:Kind:…, <namespace>/pod/…
-  const keyRules = named(/\{selfheal\}:(?:target|history|unit|failing|stats):([a-z0-9-]+)/g);
+  const keyRules = named(/\{selfheal\}:(?:target|history|unit|failing:unit|failing:rule|stats):([a-z0-9-]+)/g);
   assert.ok(keyRules.length >= 6, blocks);
   assert.deepEqual(keyRules.filter((r) => !names.has(r)), [], 'rules in key names');
   assert.deepEqual(named(/\{selfheal\}:proxy:([a-z0-9-]+)/g).filter((g) => !names.has(g)), [], 'proxy groups (egress rules)');

@@ -115,11 +115,18 @@ test('following the README, the pod broken by hand is evicted and the restart ju
 
   // 2–5. The hand-sent events and the break, as one shell session (variables carry from block to block).
   const started = Date.now();
-  const run = await bash(`${BLOCKS.slice(1, 5).map(moved).join('\n')}\necho\necho "NGINX_POD=$NGINX_POD"`);
+  // Step 4 is sent again, as the README says, while a real check of the pod landed first (stale-result); three times
+  // at most.
+  const [, reset, ping, failure, brk] = BLOCKS.slice(0, 5).map(moved);
+  const again = `for attempt in 1 2 3; do\n  ANSWER=$(\n${failure}\n)\n  echo "$ANSWER"\n  case "$ANSWER" in *'"reason":"stale-result"'*) ;; *) break ;; esac\ndone`;
+  const run = await bash(`${reset}\n${ping}\n${again}\n${brk}\necho\necho "NGINX_POD=$NGINX_POD"`);
   assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}${logs()}`);
   const answers = [...run.stdout.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => Number(m[1]));
-  assert.deepEqual(answers, [202, 202, 200], run.stdout);
-  assert.match(run.stdout, /"reason":"below-threshold"/);
+  assert.deepEqual(answers.slice(0, 2), [202, 202], run.stdout);
+  assert.ok(answers.length >= 3 && answers.length <= 5 && answers.slice(2).every((a) => a === 200), run.stdout);
+  const reasons = [...run.stdout.matchAll(/"reason":"([a-z-]+)"/g)].map((m) => m[1]);
+  assert.equal(reasons.at(-1), 'below-threshold', run.stdout);
+  assert.ok(reasons.slice(0, -1).every((r) => r === 'stale-result'), run.stdout);
   assert.match(run.stdout, /\{"status":"failing"\}/, "the broken pod's app says it fails from now on");
   const broken = /^NGINX_POD=(\S+)$/m.exec(run.stdout)?.[1];
   assert.ok(broken, run.stdout);

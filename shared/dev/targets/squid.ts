@@ -228,7 +228,7 @@ export async function startSquid(options: SquidOptions): Promise<SquidProxy> {
   const stop = async (): Promise<void> => {
     if (proc === undefined) return;
     if (!exited) proc.kill('SIGTERM');
-    const stopped = await Promise.race([exit.then(() => true), sleep(15_000).then(() => false)]);
+    const stopped = await Promise.race([exit.then(() => true), sleep(15_000, undefined, { ref: false }).then(() => false)]);
     if (!stopped) {
       proc.kill('SIGKILL');
       await exit;
@@ -287,7 +287,7 @@ export async function startSquid(options: SquidOptions): Promise<SquidProxy> {
     async shutdown() {
       const done = await control(['-k', 'shutdown']);
       if (done.exitCode !== 0) throw new Error(`squid -k shutdown exited ${done.exitCode}: ${done.stderr.trim()}`);
-      const stopped = await Promise.race([exit.then(() => true), sleep(15_000).then(() => false)]);
+      const stopped = await Promise.race([exit.then(() => true), sleep(15_000, undefined, { ref: false }).then(() => false)]);
       if (!stopped) throw new Error(`squid ${name} still runs 15 s after -k shutdown`);
     },
     close() {
