@@ -1,6 +1,10 @@
 // Hands out a fresh loopback address per pod (127.0.0.2 upwards), never reusing one during the simulator's life.
 
-export class LoopbackAllocator {
+export interface AddressAllocator {
+  allocate(): string;
+}
+
+export class LoopbackAllocator implements AddressAllocator {
   // Offset inside 127.0.0.0/8; 2 is 127.0.0.2.
   private next: number;
 
@@ -25,4 +29,19 @@ export class LoopbackAllocator {
  *  one machine then hand out different addresses, and one run's probes never reach another run's servers. */
 export function spreadFirstAddress(): number {
   return ((16 + Math.floor(Math.random() * 200)) << 16) + 2;
+}
+
+/** Every pod gets the same address: one real server then stands for thousands of pods (benchmarks of check fan-out).
+ *  Pods sharing an address cannot each run a server of their own, so tests that start servers per pod never use it. */
+export class SharedAddress implements AddressAllocator {
+  private readonly address: string;
+
+  constructor(address: string) {
+    if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address)) throw new Error(`kube-sim: a shared pod address must be in 127.0.0.0/8, got ${address}`);
+    this.address = address;
+  }
+
+  allocate(): string {
+    return this.address;
+  }
 }

@@ -1,6 +1,7 @@
 // Entry point: starts a Kubernetes API simulator that the real @kubernetes/client-node talks to over loopback HTTP.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { spreadFirstAddress } from './addresses.ts';
+import { LoopbackAllocator, SharedAddress, spreadFirstAddress } from './addresses.ts';
+import type { AddressAllocator } from './addresses.ts';
 import { Cluster } from './cluster.ts';
 import { startHttpServer } from './http-server.ts';
 import type { Denial, FaultRule, Stalls } from './http-server.ts';
@@ -27,7 +28,7 @@ export { SIM_TOKEN } from './kubeconfig.ts';
 export async function startKubeSimulator(opts: SimulatorOptions = {}): Promise<KubeSimulator> {
   const host = opts.host ?? '127.0.0.1';
   if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) throw new Error(`kube-sim: host must be a 127.0.0.0/8 address, got ${host}`);
-  const cluster = new Cluster(opts.runtime ?? {}, opts.recreateDelayMs ?? 0, opts.podAddresses === 'fixed' ? 2 : spreadFirstAddress());
+  const cluster = new Cluster(opts.runtime ?? {}, opts.recreateDelayMs ?? 0, addressesOf(opts.podAddresses));
   const requests: RequestRecord[] = [];
   const denials: Denial[] = [];
   const stalls: Stalls = { on: false, open: new Set() };
@@ -85,4 +86,10 @@ export async function startKubeSimulator(opts: SimulatorOptions = {}): Promise<K
       return closed;
     },
   };
+}
+
+function addressesOf(mode: SimulatorOptions['podAddresses']): AddressAllocator {
+  if (mode === 'fixed') return new LoopbackAllocator(2);
+  if (mode === undefined || mode === 'spread') return new LoopbackAllocator(spreadFirstAddress());
+  return new SharedAddress(mode.shared);
 }

@@ -1,5 +1,5 @@
 // Deployment and ReplicaSet controllers: keep one ReplicaSet per template and the right number of pods, replacing lost ones.
-import type { LoopbackAllocator } from './addresses.ts';
+import type { AddressAllocator } from './addresses.ts';
 import { randomSuffix, templateHash } from './naming.ts';
 import { buildPod, controllerOf, isPodReady, setReadiness } from './pod-factory.ts';
 import { deploymentStatus, replicaSetStatus } from './statuses.ts';
@@ -17,7 +17,7 @@ interface ReplicaSetState {
 
 export interface WorkloadDeps {
   store: Store;
-  addresses: LoopbackAllocator;
+  addresses: AddressAllocator;
   runtime: PodRuntime;
   tasks: Tasks;
   recreateDelayMs: number;
@@ -214,7 +214,7 @@ export class Workloads {
     st.starting--;
     this.reservedNames.delete(pod.metadata.name);
     const now = store.get('ReplicaSet', rs.metadata.namespace, rs.metadata.name);
-    if (!this.deps.active() || !now || now.metadata.uid !== rs.metadata.uid || this.podsOf(now).length >= now.spec.replicas) {
+    if (!this.deps.active() || !now || now.metadata.uid !== rs.metadata.uid || this.deps.store.count('Pod', now.metadata.namespace, (p) => controllerOf(p)?.uid === now.metadata.uid) >= now.spec.replicas) {
       const stopped = runtime.podStopped?.(structuredClone(pod));
       if (isPromiseLike(stopped)) tasks.track(Promise.resolve(stopped));
       this.deps.changed();

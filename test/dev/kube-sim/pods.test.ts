@@ -198,3 +198,13 @@ test('pod addresses: fixed from 127.0.0.2, or spread into a random /16 so runs s
     if (mode === 'spread') assert.ok(Number(m[1]) >= 16 && Number(m[1]) < 216, ip);
   }
 });
+
+test('pod addresses: one shared address for every pod, and only a loopback one', async (t) => {
+  const sim = await startKubeSimulator({ podAddresses: { shared: '127.0.0.1' } });
+  t.after(() => sim.close());
+  await sim.createDeployment({ namespace: 'shop', name: 'web', replicas: 3, podLabels: { app: 'web' } });
+  await sim.createDeployment({ namespace: 'shop', name: 'api', replicas: 2, podLabels: { app: 'api' } });
+  const ips = sim.listPods('shop').map((p) => p.status.podIP);
+  assert.deepEqual(ips, ['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1']);
+  await assert.rejects(startKubeSimulator({ podAddresses: { shared: '10.0.0.1' } }), /127\.0\.0\.0\/8, got 10\.0\.0\.1/);
+});
