@@ -52,15 +52,11 @@ export class Workloads {
   }
 
   podsOf(rs: ReplicaSetObject): V1PodLike[] {
-    return this.deps.store
-      .list('Pod', rs.metadata.namespace)
-      .filter((p) => controllerOf(p)?.uid === rs.metadata.uid);
+    return this.deps.store.list('Pod', rs.metadata.namespace, (p) => controllerOf(p)?.uid === rs.metadata.uid);
   }
 
   replicaSetsOf(d: DeploymentObject): ReplicaSetObject[] {
-    return this.deps.store
-      .list('ReplicaSet', d.metadata.namespace)
-      .filter((rs) => controllerOf(rs)?.uid === d.metadata.uid);
+    return this.deps.store.list('ReplicaSet', d.metadata.namespace, (rs) => controllerOf(rs)?.uid === d.metadata.uid);
   }
 
   // The ReplicaSet whose pod-template-hash matches the deployment's current template.
@@ -154,8 +150,17 @@ export class Workloads {
   updateStatuses(): void {
     const { store } = this.deps;
     const podsByRs = new Map<string, V1PodLike[]>();
+    // One listing grouped by owner, not one per ReplicaSet: hundreds of Deployments stay cheap to settle.
+    const byOwner = new Map<string, V1PodLike[]>();
+    for (const pod of store.list('Pod')) {
+      const uid = controllerOf(pod)?.uid;
+      if (uid === undefined) continue;
+      let group = byOwner.get(uid);
+      if (!group) byOwner.set(uid, (group = []));
+      group.push(pod);
+    }
     for (const rs of store.list('ReplicaSet')) {
-      const pods = this.podsOf(rs);
+      const pods = (byOwner.get(rs.metadata.uid) ?? []).filter((p) => p.metadata.namespace === rs.metadata.namespace);
       podsByRs.set(rs.metadata.uid, pods);
       const status = replicaSetStatus(rs, pods);
       if (!sameJson(status, rs.status)) {

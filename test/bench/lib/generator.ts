@@ -25,10 +25,15 @@ const specSchema = z.object({
   firstIndex: z.number().int().min(0).default(0),
   /** Event ids must never repeat on one Redis prefix (the healer would take them as redeliveries). */
   idPrefix: z.string(),
+  /** Only the first N targets of the file. */
+  targetCount: z.number().int().min(1).optional(),
 });
 export type LoadSpec = z.input<typeof specSchema>;
 
 export interface LoadReport {
+  /** Every event sent, warm-up included. */
+  sent: number;
+  /** The events of the measured window. */
   events: number;
   seconds: number;
   rate: number;
@@ -55,7 +60,9 @@ function body(rule: string, target: BenchTarget, outcome: 'passed' | 'failed', i
 async function main(): Promise<void> {
   const spec = specSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
   if ((spec.durationMs === undefined) === (spec.events === undefined)) throw new Error('give durationMs or events, not both');
-  const targets = z.array(targetSchema).min(1).parse(JSON.parse(readFileSync(spec.targetsFile, 'utf8')));
+  const all = z.array(targetSchema).min(1).parse(JSON.parse(readFileSync(spec.targetsFile, 'utf8')));
+  const targets = spec.targetCount !== undefined ? all.slice(0, spec.targetCount) : all;
+  if (targets.length < (spec.targetCount ?? 1)) throw new Error(`${spec.targetsFile} has ${all.length} targets, fewer than ${spec.targetCount}`);
   const url = new URL(spec.url);
   const pool = new Pool(url.origin, { connections: spec.connections, pipelining: 1, keepAliveTimeout: 60_000 });
   const statuses: Record<string, number> = {};
@@ -114,6 +121,7 @@ async function main(): Promise<void> {
   latencies.sort((a, b) => a - b);
   const non2xx = Object.entries(statuses).reduce((n, [s, c]) => (Number(s) >= 200 && Number(s) < 300 ? n : n + c), 0);
   const report: LoadReport = {
+    sent: next - spec.firstIndex,
     events: measured,
     seconds,
     rate: seconds > 0 ? measured / seconds : 0,
