@@ -105,11 +105,12 @@ async function failing(): Promise<void> {
       // Every one of the n pods has failed before the measured window opens.
       await rig.load(rig.healer.ready.url, { ...spec, events: n, targetCount: n, idPrefix: `fill-${n}` });
       const before = await redisCounters(rig.redis.admin);
-      rates[n] = await rig.load(rig.healer.ready.url, { ...spec, targetCount: n, firstIndex: n, warmupMs: WARMUP_MS, durationMs: SECONDS * 1_000, idPrefix: `fail-${n}` });
+      const r = await rig.load(rig.healer.ready.url, { ...spec, targetCount: n, firstIndex: n, warmupMs: WARMUP_MS, durationMs: SECONDS * 1_000, idPrefix: `fail-${n}` });
+      rates[n] = r;
       const after = await redisCounters(rig.redis.admin);
-      line(`healer, ${fmt(n)} failing pods`, rates[n]);
+      line(`healer, ${fmt(n)} failing pods`, r);
       const calls = callsBetween(before, after);
-      printCalls(Object.fromEntries(Object.entries(calls).map(([c, k]) => [c, k / rates[n].sent])), rates[n].sent);
+      printCalls(Object.fromEntries(Object.entries(calls).map(([c, k]) => [c, k / r.sent])), r.sent);
     }
     const ratio = rates[2_000]!.rate / rates[20]!.rate;
     goal('2,000 vs 20 failing pods in one Deployment', `${ratio.toFixed(2)} (${fmt(rates[2_000]!.rate)} vs ${fmt(rates[20]!.rate)} events/s)`, '≥ 0.9', ratio >= 0.9);

@@ -219,7 +219,7 @@ export class Workloads {
     st.starting--;
     this.reservedNames.delete(pod.metadata.name);
     const now = store.get('ReplicaSet', rs.metadata.namespace, rs.metadata.name);
-    if (!this.deps.active() || !now || now.metadata.uid !== rs.metadata.uid || this.deps.store.count('Pod', now.metadata.namespace, (p) => controllerOf(p)?.uid === now.metadata.uid) >= now.spec.replicas) {
+    if (!this.deps.active() || !now || now.metadata.uid !== rs.metadata.uid || this.deps.store.count('Pod', now.metadata.namespace ?? '', (p) => controllerOf(p)?.uid === now.metadata.uid) >= now.spec.replicas) {
       const stopped = runtime.podStopped?.(structuredClone(pod));
       if (isPromiseLike(stopped)) tasks.track(Promise.resolve(stopped));
       this.deps.changed();

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 
 export interface BenchChild<T> {
   proc: ChildProcess;
@@ -23,7 +24,15 @@ export interface SpawnOptions {
   /** Which JSON line means ready (default: a pino "listening" line or a line with `ready: true`). */
   isReady?: (line: Record<string, unknown>) => boolean;
   timeoutMs?: number;
+  /** Ready when this loopback port takes a connection (for a child that logs nothing at its log level). */
+  port?: number;
 }
+
+// Whatever happens to the bench, no child outlives it.
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const proc of live) proc.kill('SIGKILL');
+});
 
 const defaultReady = (line: Record<string, unknown>) => line.msg === 'listening' || line.ready === true;
 
@@ -32,12 +41,16 @@ export async function spawnNode<T = Record<string, unknown>>(script: string, opt
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(proc);
   const lines: string[] = [];
   const keep = (line: string) => {
     lines.push(line.length > 500 ? `${line.slice(0, 500)}…` : line);
     if (lines.length > 40) lines.shift();
   };
-  const exited = once(proc, 'exit').then(([code]) => code as number | null);
+  const exited = once(proc, 'exit').then(([code]) => {
+    live.delete(proc);
+    return code as number | null;
+  });
   const isReady = opts.isReady ?? defaultReady;
   let buffer = '';
   let readySeen = false;
@@ -69,6 +82,21 @@ export async function spawnNode<T = Record<string, unknown>>(script: string, opt
         }
       }
     });
+    if (opts.port !== undefined) {
+      const port = opts.port;
+      const poll = () => {
+        if (readySeen || proc.exitCode !== null) return;
+        const socket = connect(port, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          readySeen = true;
+          clearTimeout(timer);
+          resolve({ url: `http://127.0.0.1:${port}/` } as T);
+        });
+        socket.once('error', () => setTimeout(poll, 10));
+      };
+      poll();
+    }
     proc.stderr!.on('data', (c: Buffer) => keep(c.toString().trimEnd()));
     void exited.then((code) => {
       clearTimeout(timer);

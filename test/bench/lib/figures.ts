@@ -17,8 +17,7 @@ export function goal(name: string, value: string, goalText: string, met: boolean
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-/** The bench fails loudly: a wrong answer is not a slow one. */
+/** The bench fails loudly: a wrong answer is not a slow one. Thrown, so that what the bench started is stopped. */
 export function fail(message: string): never {
-  console.error(`\nBENCH FAILED: ${message}\n`);
-  process.exit(1);
+  throw new Error(`BENCH FAILED: ${message}`);
 }

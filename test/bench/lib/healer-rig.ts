@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { startPrivateRedis } from '../../support/redis.ts';
+import { freePort, startPrivateRedis } from '../../support/redis.ts';
 import { spawnNode } from './children.ts';
 import type { BenchChild } from './children.ts';
 import type { LoadReport, LoadSpec } from './generator.ts';
@@ -100,13 +100,27 @@ export async function startRig(opts: { deployments: number; podsPerDeployment: n
   const redis = await benchRedis();
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
   const simSpec: SimSpec = { dir, namespace: NAMESPACE, deployments: opts.deployments, podsPerDeployment: opts.podsPerDeployment, labels: { bench: 'yes', ...OPT_IN } };
-  const sim = await spawnNode<SimReady>(join(HERE, 'sim-server.ts'), { args: [JSON.stringify(simSpec)], timeoutMs: 120_000 });
+  let sim: BenchChild<SimReady> | undefined;
+  try {
+    sim = await spawnNode<SimReady>(join(HERE, 'sim-server.ts'), { args: [JSON.stringify(simSpec)], timeoutMs: 120_000 });
+    return await startHealer(dir, redis, prefix, sim, opts);
+  } catch (error) {
+    await sim?.stop();
+    await redis.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function startHealer(dir: string, redis: BenchRedis, prefix: string, sim: BenchChild<SimReady>, opts: { logLevel?: string; env?: Record<string, string> }): Promise<Rig> {
   const rulesFile = join(dir, 'rules.json');
   // JSON is YAML: the rules loader reads it as it is.
   writeFileSync(rulesFile, JSON.stringify({ rules: Object.values(RULES) }));
+  const port = await freePort();
   const healer = await spawnNode<{ url: string }>(HEALER_ENTRY, {
+    port,
     env: {
-      PORT: '0',
+      PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: opts.logLevel ?? 'info',
       RULES_FILE: rulesFile,
