@@ -80,7 +80,7 @@ await Promise.all([once(sink.listen(0, '127.0.0.1'), 'listening'), once(probe.li
 const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}/`;
 const probePort = (probe.address() as { port: number }).port;
 const sim = await spawnNode<SimReady>(join(HERE, 'lib/sim-server.ts'), {
-  args: [JSON.stringify({ dir, namespace: 'cold', deployments: 1, podsPerDeployment: 3, labels: { app: 'cold', 'selfheal.io/enabled': 'true' }, sharedAddress: '127.0.0.1' })],
+  args: [JSON.stringify({ dir, namespace: 'cold', deployments: 1, podsPerDeployment: 3, labels: { app: 'cold', 'selfheal.io/enabled': 'true' }, addressPool: ['127.0.0.1'] })],
 });
 try {
   const rulesFile = join(dir, 'rules.json');

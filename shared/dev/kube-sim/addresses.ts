@@ -31,17 +31,23 @@ export function spreadFirstAddress(): number {
   return ((16 + Math.floor(Math.random() * 200)) << 16) + 2;
 }
 
-/** Every pod gets the same address: one real server then stands for thousands of pods (benchmarks of check fan-out).
- *  Pods sharing an address cannot each run a server of their own, so tests that start servers per pod never use it. */
-export class SharedAddress implements AddressAllocator {
-  private readonly address: string;
+/** Pods get these addresses in turn, so a few real servers stand for thousands of pods (benchmarks of check
+ *  fan-out). Pods sharing an address cannot each run a server of their own: tests that start servers per pod never use it. */
+export class AddressPool implements AddressAllocator {
+  private readonly addresses: readonly string[];
+  private next = 0;
 
-  constructor(address: string) {
-    if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address)) throw new Error(`kube-sim: a shared pod address must be in 127.0.0.0/8, got ${address}`);
-    this.address = address;
+  constructor(addresses: readonly string[]) {
+    if (addresses.length === 0) throw new Error('kube-sim: an address pool needs at least one address');
+    for (const a of addresses) {
+      if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a)) throw new Error(`kube-sim: a pooled pod address must be in 127.0.0.0/8, got ${a}`);
+    }
+    this.addresses = [...addresses];
   }
 
   allocate(): string {
-    return this.address;
+    const a = this.addresses[this.next % this.addresses.length]!;
+    this.next++;
+    return a;
   }
 }

@@ -1,6 +1,6 @@
 // Entry point: starts a Kubernetes API simulator that the real @kubernetes/client-node talks to over loopback HTTP.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { LoopbackAllocator, SharedAddress, spreadFirstAddress } from './addresses.ts';
+import { LoopbackAllocator, AddressPool, spreadFirstAddress } from './addresses.ts';
 import type { AddressAllocator } from './addresses.ts';
 import { Cluster } from './cluster.ts';
 import { startHttpServer } from './http-server.ts';
@@ -91,5 +91,5 @@ export async function startKubeSimulator(opts: SimulatorOptions = {}): Promise<K
 function addressesOf(mode: SimulatorOptions['podAddresses']): AddressAllocator {
   if (mode === 'fixed') return new LoopbackAllocator(2);
   if (mode === undefined || mode === 'spread') return new LoopbackAllocator(spreadFirstAddress());
-  return new SharedAddress(mode.shared);
+  return new AddressPool(mode.pool);
 }

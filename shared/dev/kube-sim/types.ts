@@ -22,9 +22,9 @@ export interface SimulatorOptions {
   // loopback address to listen on (default 127.0.0.1)
   host?: string;
   /** Pod addresses from 127.0.0.2 upwards ('fixed', what a person following the README sees), or from a random
-   *  127.x.0.2 (default 'spread': test runs side by side never share an address), or one address for every pod
-   *  ({ shared }: one server on it stands for all of them, as benchmarks of thousands of pods need). */
-  podAddresses?: 'fixed' | 'spread' | { shared: string };
+   *  127.x.0.2 (default 'spread': test runs side by side never share an address), or these addresses in turn
+   *  ({ pool }: a few servers stand for thousands of pods, as benchmarks need). */
+  podAddresses?: 'fixed' | 'spread' | { pool: string[] };
 }
 
 export interface DeploymentSpec {

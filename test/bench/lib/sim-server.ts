@@ -13,8 +13,8 @@ const specSchema = z.object({
   deployments: z.number().int().min(1),
   podsPerDeployment: z.number().int().min(1),
   labels: z.record(z.string(), z.string()),
-  /** One address for every pod, so that one real server answers every probe. */
-  sharedAddress: z.string().optional(),
+  /** Addresses the pods get in turn, so that a few real servers answer every probe. */
+  addressPool: z.array(z.string()).optional(),
 });
 export type SimSpec = z.input<typeof specSchema>;
 export interface SimReady {
@@ -26,7 +26,7 @@ export interface SimReady {
 }
 
 const spec = specSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
-const sim = await startKubeSimulator(spec.sharedAddress ? { podAddresses: { shared: spec.sharedAddress } } : {});
+const sim = await startKubeSimulator(spec.addressPool ? { podAddresses: { pool: spec.addressPool } } : {});
 sim.createNamespace(spec.namespace);
 const width = String(spec.deployments).length;
 for (let d = 0; d < spec.deployments; d++) {

@@ -199,12 +199,13 @@ test('pod addresses: fixed from 127.0.0.2, or spread into a random /16 so runs s
   }
 });
 
-test('pod addresses: one shared address for every pod, and only a loopback one', async (t) => {
-  const sim = await startKubeSimulator({ podAddresses: { shared: '127.0.0.1' } });
+test('pod addresses: a pool handed out in turn, loopback addresses only', async (t) => {
+  const sim = await startKubeSimulator({ podAddresses: { pool: ['127.0.0.1', '127.0.9.9'] } });
   t.after(() => sim.close());
   await sim.createDeployment({ namespace: 'shop', name: 'web', replicas: 3, podLabels: { app: 'web' } });
   await sim.createDeployment({ namespace: 'shop', name: 'api', replicas: 2, podLabels: { app: 'api' } });
-  const ips = sim.listPods('shop').map((p) => p.status.podIP);
-  assert.deepEqual(ips, ['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1']);
-  await assert.rejects(startKubeSimulator({ podAddresses: { shared: '10.0.0.1' } }), /127\.0\.0\.0\/8, got 10\.0\.0\.1/);
+  const ips = sim.listPods('shop').map((p) => p.status.podIP).sort();
+  assert.deepEqual(ips, ['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.9.9', '127.0.9.9']);
+  await assert.rejects(startKubeSimulator({ podAddresses: { pool: ['127.0.0.1', '10.0.0.1'] } }), /127\.0\.0\.0\/8, got 10\.0\.0\.1/);
+  await assert.rejects(startKubeSimulator({ podAddresses: { pool: [] } }), /at least one address/);
 });
