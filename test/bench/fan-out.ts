@@ -24,6 +24,8 @@ const ANSWER_MS = 50;
 const SERVERS = 64;
 const ADDRESSES = Array.from({ length: SERVERS }, (_, i) => `127.250.0.${i + 2}`);
 const PER_DEPLOYMENT = 1_000;
+/** A V8 heap limit (MB) for check-pods: a run that finishes within it holds no more than that, whatever its RSS. */
+const HEAP_LIMIT = process.env.BENCH_FANOUT_HEAP_MB;
 
 const dir = mkdtempSync(join(tmpdir(), 'selfheal-fanout-'));
 const port = await freePort();
@@ -84,6 +86,7 @@ try {
     const fnPort = await freePort();
     const fn: BenchChild<{ url: string }> = await spawnNode(join(HERE, '../../functions/check-pods/index.ts'), {
       port: fnPort,
+      nodeArgs: HEAP_LIMIT ? [`--max-old-space-size=${HEAP_LIMIT}`] : [],
       env: { PORT: String(fnPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RULES_FILE: rulesFile, KUBECONFIG: sim.ready.kubeconfig, K_SINK: sinkUrl, PROBE_CONCURRENCY: String(CONCURRENCY), RUN_DEADLINE: '300s', NODE_ENV: 'production' },
     });
     try {
