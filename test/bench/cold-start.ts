@@ -5,13 +5,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { request, createServer } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventType } from '../../shared/events/types.ts';
 import { freePort, startPrivateRedis } from '../support/redis.ts';
-import { bundleFunction } from './lib/bundle.ts';
+import { bundleLikeTheImage } from './lib/bundle.ts';
 import { rssOf, spawnNode } from './lib/children.ts';
 import { fail, fmt, goal, median } from './lib/figures.ts';
 import type { SimReady } from './lib/sim-server.ts';
@@ -105,8 +105,9 @@ try {
   const healerEnv = { ...common, REDIS_URL: redis.url, REDIS_KEY_PREFIX: `cold-${process.pid}` };
 
   const bundles = join(dir, 'bundles');
-  const healerBundle = await bundleFunction('healer', bundles);
-  const checkBundle = await bundleFunction('check-pods', bundles);
+  mkdirSync(bundles);
+  const healerBundle = await bundleLikeTheImage('healer', bundles);
+  const checkBundle = await bundleLikeTheImage('check-pods', bundles);
   const cache = (name: string) => ({ NODE_COMPILE_CACHE: join(dir, `cache-${name}`) });
   const subjects: Record<string, Subject> = {
     bare: { name: 'bare node:http', command: [join(HERE, 'lib/bare-server.ts')], env: {}, event: healerEvent },

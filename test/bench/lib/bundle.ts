@@ -1,30 +1,13 @@
-// Bundles a function's entry with esbuild into one ES module (plus a chunk per dynamic import, so what the entry
-// imports lazily, such as the Kubernetes client, stays off its start path). Used by the cold-start bench.
-import { copyFileSync, mkdirSync } from 'node:fs';
+// The functions bundled as the image bundles them (build/bundle.ts), laid out as in the image: dist/ beside
+// package.json (the metrics read the version from it) and node_modules (the packages left out of the bundle).
+import { copyFileSync, existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleFunction } from '../../../build/bundle.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 
-/** Writes <outDir>/dist/<fn>/index.mjs; package.json beside dist/, where the metrics read the version from. */
-export async function bundleFunction(fn: string, outDir: string): Promise<string> {
-  const dir = join(outDir, 'dist', fn);
-  mkdirSync(dir, { recursive: true });
+export async function bundleLikeTheImage(fn: string, outDir: string): Promise<string> {
   copyFileSync(join(ROOT, 'package.json'), join(outDir, 'package.json'));
-  await build({
-    entryPoints: { index: join(ROOT, 'functions', fn, 'index.ts') },
-    outdir: dir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    // CommonJS dependencies call require(): give the ES module one.
-    banner: { js: "import { createRequire as __selfhealRequire } from 'node:module'; const require = __selfhealRequire(import.meta.url);" },
-    // Optional native speed-ups of ws: absent, and ws works without them.
-    external: ['bufferutil', 'utf-8-validate'],
-    logLevel: 'warning',
-  });
-  return join(dir, 'index.mjs');
+  if (!existsSync(join(outDir, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(outDir, 'node_modules'));
+  return bundleFunction(fn, outDir);
 }
