@@ -38,6 +38,9 @@ export async function bundleFunction(fn: string, outDir: string): Promise<string
     // CommonJS dependencies call require(): an ES module has to be given one.
     banner: { js: "import { createRequire as __selfhealRequire } from 'node:module'; const require = __selfhealRequire(import.meta.url);" },
     external: EXTERNAL,
+    // Less to read and compile at start; names kept, since errors and logs show them.
+    minify: true,
+    keepNames: true,
     logLevel: 'warning',
   });
   return join(dir, 'index.mjs');

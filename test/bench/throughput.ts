@@ -4,7 +4,7 @@
 // Run: npm run bench -- mixed | one-deployment | failing   (or node test/bench/throughput.ts <case>)
 import { fmt, goal, fail } from './lib/figures.ts';
 import { callsBetween, redisCounters, RULES, startBare, startRig } from './lib/healer-rig.ts';
-import type { Rig } from './lib/healer-rig.ts';
+import type { RedisCounters, Rig } from './lib/healer-rig.ts';
 import type { LoadReport } from './lib/generator.ts';
 
 const CASES = ['mixed', 'one-deployment', 'failing'] as const;
@@ -36,13 +36,20 @@ async function bareAndHealer(rig: Rig, label: string, targetCount?: number): Pro
   const perEvent = Object.fromEntries(Object.entries(calls).map(([cmd, n]) => [cmd, n / healer.sent]));
   line('bare node:http (parse JSON, 202)', bareReport);
   line(`healer (${label})`, healer);
+  printRedisCpu(before, after, healer.sent);
   return { bare: bareReport, healer, perEvent, events: healer.sent };
+}
+
+/** Redis' own CPU per event: how many events one Redis core could serve, whatever the healer's speed. */
+function printRedisCpu(before: RedisCounters, after: RedisCounters, events: number): void {
+  const us = ((after.cpuSeconds - before.cpuSeconds) * 1e6) / events;
+  console.log(`  redis CPU per event: ${fmt(us, 1)} µs (INFO cpu), so one Redis core serves at most ${fmt(1e6 / us)} events/s of this mix`);
 }
 
 function printCalls(perEvent: Record<string, number>, events: number): number {
   const total = Object.values(perEvent).reduce((a, b) => a + b, 0);
   const parts = Object.entries(perEvent).sort((a, b) => b[1] - a[1]).map(([cmd, n]) => `${cmd} ${n.toFixed(2)}`);
-  console.log(`  redis commands per event under load: ${total.toFixed(2)} (${parts.join(', ')}; INFO commandstats over ${fmt(events)} events)`);
+  console.log(`  redis commands per event under load, those run by scripts included: ${total.toFixed(2)} (${parts.join(', ')}; INFO commandstats over ${fmt(events)} events)`);
   return total;
 }
 
@@ -109,6 +116,7 @@ async function failing(): Promise<void> {
       rates[n] = r;
       const after = await redisCounters(rig.redis.admin);
       line(`healer, ${fmt(n)} failing pods`, r);
+      printRedisCpu(before, after, r.sent);
       const calls = callsBetween(before, after);
       printCalls(Object.fromEntries(Object.entries(calls).map(([c, k]) => [c, k / r.sent])), r.sent);
     }

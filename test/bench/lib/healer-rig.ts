@@ -57,14 +57,17 @@ export interface RedisCounters {
   calls: Record<string, number>;
   /** Read events of the server: with one request in flight, one per round trip of a client. */
   reads: number;
+  /** CPU seconds the server has used (user + system): what an event costs Redis, whatever the client does. */
+  cpuSeconds: number;
 }
 
 export async function redisCounters(admin: Redis): Promise<RedisCounters> {
-  const [commandstats, stats] = await Promise.all([admin.info('commandstats'), admin.info('stats')]);
+  const [commandstats, stats, cpu] = await Promise.all([admin.info('commandstats'), admin.info('stats'), admin.info('cpu')]);
   const calls: Record<string, number> = {};
   for (const m of commandstats.matchAll(/cmdstat_([\w|]+):calls=(\d+)/g)) calls[m[1]!] = Number(m[2]);
   const reads = Number(stats.match(/total_reads_processed:(\d+)/)?.[1] ?? NaN);
-  return { calls, reads };
+  const seconds = (field: string) => Number(cpu.match(new RegExp(`${field}:([\\d.]+)`))?.[1] ?? NaN);
+  return { calls, reads, cpuSeconds: seconds('used_cpu_user') + seconds('used_cpu_sys') };
 }
 
 /** Commands the bench itself sends (INFO, CONFIG, MEMORY…): not the healer's. */
