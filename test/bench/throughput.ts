@@ -16,28 +16,44 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP_MS = 1_000;
 const RATIO_GOAL = 0.35;
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 2);
 
 const line = (label: string, r: LoadReport) =>
   console.log(`  ${label.padEnd(34)} ${fmt(r.rate).padStart(7)} events/s   p50 ${fmt(r.p50, 1).padStart(6)} ms   p99 ${fmt(r.p99, 1).padStart(6)} ms   (${fmt(r.events)} events, all 2xx)`);
 
+/**
+ * Bare and healer in turn, REPEATS times each, the best rate of each kept: the machine is shared, and a burst of
+ * someone else's work slows one window, never speeds one up. Redis' counters are those of the healer's last window.
+ */
 async function bareAndHealer(rig: Rig, label: string, targetCount?: number): Promise<{ bare: LoadReport; healer: LoadReport; perEvent: Record<string, number>; events: number }> {
-  const bare = await startBare();
   const spec = { connections: CONNECTIONS, rule: RULES.mixed.name, pattern: 'alternate' as const, warmupMs: WARMUP_MS, durationMs: SECONDS * 1_000, ...(targetCount ? { targetCount } : {}) };
-  let bareReport: LoadReport;
-  try {
-    bareReport = await rig.load(bare.ready.url, { ...spec, idPrefix: 'bare' });
-  } finally {
-    await bare.stop();
+  const best = (a: LoadReport | undefined, b: LoadReport) => (a === undefined || b.rate > a.rate ? b : a);
+  let bareBest: LoadReport | undefined;
+  let healerBest: LoadReport | undefined;
+  let before: RedisCounters | undefined;
+  let after: RedisCounters | undefined;
+  let healerLast: LoadReport | undefined;
+  let firstIndex = 0;
+  for (let round = 0; round < REPEATS; round++) {
+    const bare = await startBare();
+    try {
+      bareBest = best(bareBest, await rig.load(bare.ready.url, { ...spec, idPrefix: `bare-${round}` }));
+    } finally {
+      await bare.stop();
+    }
+    before = await redisCounters(rig.redis.admin);
+    // Each window goes on with the sequence of the last, so every pod keeps alternating.
+    healerLast = await rig.load(rig.healer.ready.url, { ...spec, firstIndex, idPrefix: `load-${label}-${round}` });
+    after = await redisCounters(rig.redis.admin);
+    firstIndex += healerLast.sent;
+    healerBest = best(healerBest, healerLast);
   }
-  const before = await redisCounters(rig.redis.admin);
-  const healer = await rig.load(rig.healer.ready.url, { ...spec, idPrefix: `load-${label}` });
-  const after = await redisCounters(rig.redis.admin);
-  const calls = callsBetween(before, after);
-  const perEvent = Object.fromEntries(Object.entries(calls).map(([cmd, n]) => [cmd, n / healer.sent]));
-  line('bare node:http (parse JSON, 202)', bareReport);
-  line(`healer (${label})`, healer);
-  printRedisCpu(before, after, healer.sent);
-  return { bare: bareReport, healer, perEvent, events: healer.sent };
+  const calls = callsBetween(before!, after!);
+  const perEvent = Object.fromEntries(Object.entries(calls).map(([cmd, n]) => [cmd, n / healerLast!.sent]));
+  line(`bare node:http (parse JSON, 202), best of ${REPEATS}`, bareBest!);
+  line(`healer (${label}), best of ${REPEATS}`, healerBest!);
+  printRedisCpu(before!, after!, healerLast!.sent);
+  return { bare: bareBest!, healer: healerBest!, perEvent, events: healerLast!.sent };
 }
 
 /** Redis' own CPU per event: how many events one Redis core could serve, whatever the healer's speed. */
