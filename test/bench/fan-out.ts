@@ -91,11 +91,11 @@ try {
     });
     try {
       // The first run imports the Kubernetes client and opens the pools: not what is measured.
-      await ping(fn.ready.url, rules[0]!.name);
+      await ping(fn.ready.url, rules[0]!.name).catch((error: unknown) => fail(`check-pods: ${(error as Error).message}\n${fn.tail()}`));
       const before = rssOf(fn.proc.pid!);
       probes = 0;
       received = 0;
-      const ms = await ping(fn.ready.url, `fan-${n}`);
+      const ms = await ping(fn.ready.url, `fan-${n}`).catch((error: unknown) => fail(`check-pods, ${n} pods: ${(error as Error).message}\n${fn.tail()}`));
       const after = rssOf(fn.proc.pid!);
       if (probes !== n || received !== n) fail(`fan-${n}: ${probes} probes answered and ${received} results received, ${n} expected`);
       const ideal = (n / CONCURRENCY) * ANSWER_MS;
