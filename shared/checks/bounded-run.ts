@@ -13,18 +13,20 @@ export type TaskOutcome<R> =
   /** The run ended (deadline or abort) before this task finished or even started (then elapsedMs is 0). */
   | { kind: 'cut'; reason: string; elapsedMs: number };
 
-export interface BoundedRunOptions {
+export interface BoundedRunOptions<R = unknown> {
   concurrency: number;
   deadlineMs: number;
   /** Ends the run early, as the deadline would (e.g. the shutdown grace period is over). */
   signal?: AbortSignal;
   now?: () => number;
+  /** Told of each task's outcome as soon as it is fixed (the run's end fixes the rest, told then), in no set order. */
+  onOutcome?: (index: number, outcome: TaskOutcome<R>) => void;
 }
 
 export const DEADLINE_EXCEEDED = 'run deadline exceeded';
 
 /** Resolves with one outcome per task, in the tasks' order. */
-export function runBounded<R>(tasks: readonly BoundedTask<R>[], opts: BoundedRunOptions): Promise<TaskOutcome<R>[]> {
+export function runBounded<R>(tasks: readonly BoundedTask<R>[], opts: BoundedRunOptions<R>): Promise<TaskOutcome<R>[]> {
   const now = opts.now ?? (() => performance.now());
   const concurrency = Math.max(1, Math.floor(opts.concurrency));
   return new Promise((resolve) => {
@@ -46,7 +48,9 @@ export function runBounded<R>(tasks: readonly BoundedTask<R>[], opts: BoundedRun
       const final = results.map((r, i): TaskOutcome<R> => {
         if (r) return r;
         const started = startedAt[i];
-        return { kind: 'cut', reason, elapsedMs: started === undefined ? 0 : Math.round(at - started) };
+        const cut: TaskOutcome<R> = { kind: 'cut', reason, elapsedMs: started === undefined ? 0 : Math.round(at - started) };
+        opts.onOutcome?.(i, cut);
+        return cut;
       });
       runAbort.abort(new Error(reason));
       resolve(final);
@@ -72,6 +76,7 @@ export function runBounded<R>(tasks: readonly BoundedTask<R>[], opts: BoundedRun
         runAbort.signal.removeEventListener('abort', onRunAbort);
         if (over) return;
         results[i] = outcome;
+        opts.onOutcome?.(i, outcome);
         running--;
         finished++;
         pump();

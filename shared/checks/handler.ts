@@ -14,6 +14,7 @@ import type { Metrics } from '../metrics/metrics.ts';
 import type { RuleSet } from '../rules/load.ts';
 import type { PlanDeps, PlannedCheck } from './planned-check.ts';
 import { resultEvent } from './result-event.ts';
+import { resultStream } from './result-stream.ts';
 import { runChecks } from './run-checks.ts';
 import type { InconclusiveResult } from './run-checks.ts';
 import { selectRules } from './select-rules.ts';
@@ -54,13 +55,21 @@ export function createCheckHandler(fn: CheckFunctionName, deps: CheckDeps): Even
       }
       // Finding the targets spent part of the deadline; the probes get what is left.
       const left = Math.max(0, deps.deadlineMs - (performance.now() - started));
-      const { results, inconclusive } = await runChecks(checks, { runId, concurrency: deps.concurrency, deadlineMs: left, now: deps.now, signal: ctx.signal });
+      // Results are sent as their probes end (targets nothing is known about are not sent at all).
+      const stream = resultStream(deps.emitter);
+      const { results, inconclusive } = await runChecks(checks, {
+        runId,
+        concurrency: deps.concurrency,
+        deadlineMs: left,
+        now: deps.now,
+        signal: ctx.signal,
+        onResult: (r) => stream.push(resultEvent(fn, r)),
+      });
       recordResults(deps.metrics, results);
       const failed = results.filter((r) => r.outcome === 'failed');
       for (const r of failed) {
         ctx.log.warn({ runId, rule: r.rule, target: subjectOf(r.target), address: r.target.address, probe: r.probe, ...(r.proxy ? { proxy: r.proxy } : {}) }, `check failed: ${r.probe.error ?? 'failed'}`);
       }
-      const events = results.map((r) => resultEvent(fn, r));
       // The rules the ping named are on every line already (the event's logger carries them as `rules`).
       const summary = {
         runId,
@@ -69,10 +78,11 @@ export function createCheckHandler(fn: CheckFunctionName, deps: CheckDeps): Even
         durationMs: Math.round(performance.now() - started),
       };
       try {
-        await deps.emitter.sendAll(events);
+        await stream.drain();
       } catch (error) {
         ctx.log.error({ ...summary, err: (error as Error).message }, 'check run finished, but the sink did not take the results');
-        throw unavailable(`the sink did not take the ${events.length} results: ${(error as Error).message}`);
+        const refused = results.length - stream.sent;
+        throw unavailable(`the sink did not take ${refused === results.length ? 'the' : `${refused} of the`} ${results.length} results: ${(error as Error).message}`);
       }
       const refusal = inconclusiveAnswer(inconclusive, summary, ctx.log);
       if (refusal) throw refusal;

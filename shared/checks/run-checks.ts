@@ -11,6 +11,8 @@ export interface RunChecksOptions {
   deadlineMs: number;
   now: () => Date;
   signal?: AbortSignal;
+  /** Told of each result as soon as its probe ends, so that it can be sent on at once (not of inconclusive ones). */
+  onResult?: (result: CheckResult) => void;
 }
 
 /** Pure: what an outcome of the runner means for the target. */
@@ -51,18 +53,22 @@ export interface RunOutcome {
 }
 
 export async function runChecks(checks: readonly PlannedCheck[], opts: RunChecksOptions): Promise<RunOutcome> {
-  const outcomes = await runBounded(checks, {
+  const run: RunOutcome = { results: [], inconclusive: [] };
+  await runBounded(checks, {
     concurrency: opts.concurrency,
     deadlineMs: opts.deadlineMs,
     ...(opts.signal ? { signal: opts.signal } : {}),
-  });
-  const observedAt = opts.now();
-  const run: RunOutcome = { results: [], inconclusive: [] };
-  outcomes.forEach((outcome, i) => {
-    const verdict = verdictOf(outcome);
-    const result = toResult(checks[i]!, verdict, opts.runId, observedAt);
-    if (verdict.inconclusive) run.inconclusive.push({ ...result, cause: verdict.inconclusive });
-    else run.results.push(result);
+    // Each result is made when its probe ends, and stamped then: the slowest probe holds back no other result.
+    onOutcome: (i, outcome) => {
+      const verdict = verdictOf(outcome);
+      const result = toResult(checks[i]!, verdict, opts.runId, opts.now());
+      if (verdict.inconclusive) {
+        run.inconclusive.push({ ...result, cause: verdict.inconclusive });
+        return;
+      }
+      run.results.push(result);
+      opts.onResult?.(result);
+    },
   });
   return run;
 }

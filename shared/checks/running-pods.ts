@@ -78,11 +78,21 @@ export function checksOfPods(
   });
 }
 
+/** Pods per page of a list: a whole list of 10,000 pods would cost the function some 170 MB while it is parsed. */
+export const LIST_PAGE_SIZE = 500;
+
 /** A failed list is a 503: the ping is retried, since nothing could be checked. */
-export async function listRunningPods(kube: KubeClients, namespace: string, labelSelector: string): Promise<RunningPod[]> {
+export async function listRunningPods(kube: KubeClients, namespace: string, labelSelector: string, pageSize = LIST_PAGE_SIZE): Promise<RunningPod[]> {
   try {
-    const list = await kube.core.listNamespacedPod({ namespace, labelSelector }, kube.options());
-    return runningPods(list.items).map((p) => ({ ...p, namespace: p.namespace || namespace }));
+    // Page by page, each reduced to what a probe needs before the next is asked for.
+    const out: RunningPod[] = [];
+    let token: string | undefined;
+    do {
+      const list = await kube.core.listNamespacedPod({ namespace, labelSelector, limit: pageSize, ...(token ? { _continue: token } : {}) }, kube.options());
+      for (const p of runningPods(list.items)) out.push({ ...p, namespace: p.namespace || namespace });
+      token = list.metadata?._continue || undefined;
+    } while (token);
+    return out;
   } catch (error) {
     const status = apiStatus(error);
     throw unavailable(`kubernetes API server ${apiServerOf(kube)}: cannot list pods in ${namespace} (${labelSelector})${status ? ` [${status}]` : ''}: ${apiMessage(error)}`);

@@ -195,7 +195,12 @@ test('the Dockerfile builds the one image every function runs, as the user the m
   assert.ok(froms.length > 0 && froms.every((l) => /^FROM\s+node:24-slim(\s|$)/.test(l)), `base images: ${froms.join(' | ')}`);
   assert.ok(lines.some((l) => /^RUN\s.*npm ci\b.*--omit=dev/.test(l)), 'npm ci --omit=dev');
   assert.ok(lines.includes('ENTRYPOINT ["node"]'), 'ENTRYPOINT ["node"]');
-  for (const dir of ['shared/', 'functions/']) assert.ok(lines.some((l) => new RegExp(`^COPY\\s+${dir}\\s`).test(l)), `COPY ${dir}`);
+  for (const dir of ['build/', 'shared/', 'functions/']) assert.ok(lines.some((l) => new RegExp(`^COPY\\s+${dir}\\s`).test(l)), `COPY ${dir}`);
+  // Every function bundled in the build stage, and the bundles (not the sources) in the image that runs.
+  assert.ok(lines.some((l) => /^RUN\s+node\s+build\/bundle\.ts\s/.test(l)), 'RUN node build/bundle.ts');
+  const finalStage = lines.slice(lines.findLastIndex((l) => /^FROM\s/.test(l)));
+  assert.ok(finalStage.some((l) => /^COPY\s+--from=build\s+\/app\/dist\s/.test(l)), 'the final stage copies dist/ from the build stage');
+  assert.ok(!finalStage.some((l) => /^COPY\s+(shared|functions)\//.test(l)), 'the final stage ships no sources');
   assert.ok(lines.some((l) => /^COPY\s+knative\/rules\.yaml\s+\/etc\/selfheal\/rules\.yaml$/.test(l)), 'COPY knative/rules.yaml /etc/selfheal/rules.yaml');
 
   const users = lines.filter((l) => /^USER\s/.test(l));
@@ -206,7 +211,7 @@ test('the Dockerfile builds the one image every function runs, as the user the m
 
   const cmd = lines.find((l) => l.startsWith('CMD '));
   const fns = functionServices(await loadManifests());
-  const defaultFn = cmd?.match(/^CMD \["functions\/([a-z-]+)\/index\.ts"\]$/)?.[1];
+  const defaultFn = cmd?.match(/^CMD \["dist\/([a-z-]+)\/index\.mjs"\]$/)?.[1];
   assert.ok(defaultFn !== undefined && fns.has(defaultFn), `CMD must run one of the functions: ${cmd}`);
   for (const [name, { container }] of fns) {
     assert.equal(container.securityContext?.runAsUser ?? uid, uid, `${name}: runAsUser differs from the Dockerfile's USER`);
@@ -215,7 +220,7 @@ test('the Dockerfile builds the one image every function runs, as the user the m
 
   // The allow-list .dockerignore must keep what the Dockerfile copies.
   const ignore = (await readFile(join(ROOT, '.dockerignore'), 'utf8')).split('\n').map((l) => l.trim());
-  for (const kept of ['package.json', 'package-lock.json', 'shared/', 'functions/', 'knative/rules.yaml']) {
+  for (const kept of ['package.json', 'package-lock.json', 'build/', 'shared/', 'functions/', 'knative/rules.yaml']) {
     assert.ok(!ignore.includes('*') || ignore.includes(`!${kept}`), `.dockerignore excludes ${kept}`);
     assert.ok(!ignore.includes(kept) && !ignore.includes(kept.replace(/\/$/, '')), `.dockerignore excludes ${kept}`);
   }

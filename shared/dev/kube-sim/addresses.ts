@@ -2,7 +2,11 @@
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 
-export class LoopbackAllocator {
+export interface AddressAllocator {
+  allocate(): string;
+}
+
+export class LoopbackAllocator implements AddressAllocator {
   // Offset inside 127.0.0.0/8; 2 is 127.0.0.2.
   private next: number;
 
@@ -74,4 +78,25 @@ export async function claimAddressBlock(mode: 'fixed' | 'free' | 'spread'): Prom
     }
   }
   throw new Error(`kube-sim: no free block of loopback addresses (tried ${[...tried].map((b) => `127.${b}.0.0/16`).join(', ')})`);
+}
+
+/** Pods get these addresses in turn, so a few real servers stand for thousands of pods (benchmarks of check
+ *  fan-out). Pods sharing an address cannot each run a server of their own: tests that start servers per pod never use it. */
+export class AddressPool implements AddressAllocator {
+  private readonly addresses: readonly string[];
+  private next = 0;
+
+  constructor(addresses: readonly string[]) {
+    if (addresses.length === 0) throw new Error('kube-sim: an address pool needs at least one address');
+    for (const a of addresses) {
+      if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a)) throw new Error(`kube-sim: a pooled pod address must be in 127.0.0.0/8, got ${a}`);
+    }
+    this.addresses = [...addresses];
+  }
+
+  allocate(): string {
+    const a = this.addresses[this.next % this.addresses.length]!;
+    this.next++;
+    return a;
+  }
 }

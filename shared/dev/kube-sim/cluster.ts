@@ -1,5 +1,6 @@
 // The simulated cluster: the store plus every controller, run to a fixed point after each write.
 import { LoopbackAllocator } from './addresses.ts';
+import type { AddressAllocator } from './addresses.ts';
 import { newHpa, reconcileHpas } from './autoscaling.ts';
 import { checkEviction, parseIntOrPercent, pdbStatus } from './disruption.ts';
 import { reconcileEndpointSlices } from './endpointslices.ts';
@@ -20,11 +21,11 @@ export class Cluster {
   private clusterIPs = 10;
   private closed = false;
 
-  constructor(runtime: PodRuntime, recreateDelayMs: number, firstAddress = 2) {
+  constructor(runtime: PodRuntime, recreateDelayMs: number, addresses: AddressAllocator = new LoopbackAllocator(2)) {
     this.runtime = runtime;
     this.workloads = new Workloads({
       store: this.store,
-      addresses: new LoopbackAllocator(firstAddress),
+      addresses,
       runtime,
       tasks: this.tasks,
       recreateDelayMs,

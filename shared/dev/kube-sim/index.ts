@@ -1,6 +1,7 @@
 // Entry point: starts a Kubernetes API simulator that the real @kubernetes/client-node talks to over loopback HTTP.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { claimAddressBlock } from './addresses.ts';
+import { AddressPool, LoopbackAllocator, claimAddressBlock } from './addresses.ts';
+import type { AddressAllocator, AddressBlock } from './addresses.ts';
 import { Cluster } from './cluster.ts';
 import { startHttpServer } from './http-server.ts';
 import type { Denial, FaultRule, Stalls } from './http-server.ts';
@@ -27,8 +28,9 @@ export { SIM_TOKEN } from './kubeconfig.ts';
 export async function startKubeSimulator(opts: SimulatorOptions = {}): Promise<KubeSimulator> {
   const host = opts.host ?? '127.0.0.1';
   if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) throw new Error(`kube-sim: host must be a 127.0.0.0/8 address, got ${host}`);
-  const block = await claimAddressBlock(opts.podAddresses ?? 'spread');
-  const cluster = new Cluster(opts.runtime ?? {}, opts.recreateDelayMs ?? 0, block.first);
+  // A pool of given addresses claims no block: its servers are the caller's.
+  const block: AddressBlock = typeof opts.podAddresses === 'object' ? { first: 0, release: async () => {} } : await claimAddressBlock(opts.podAddresses ?? 'spread');
+  const cluster = new Cluster(opts.runtime ?? {}, opts.recreateDelayMs ?? 0, typeof opts.podAddresses === 'object' ? new AddressPool(opts.podAddresses.pool) : new LoopbackAllocator(block.first));
   const requests: RequestRecord[] = [];
   const denials: Denial[] = [];
   const stalls: Stalls = { on: false, open: new Set() };

@@ -26,11 +26,54 @@ export function filterList<T extends KubeObject>(items: T[], query: URLSearchPar
   }
 }
 
-export function listBody(kind: string, apiVersion: string, items: KubeObject[], resourceVersion: string): object {
+/** A page of a list, as `limit` and `continue` ask; `more` is what the list's metadata says of the rest. */
+export interface ListPage<T> {
+  items: T[];
+  resourceVersion: string;
+  more?: { continue: string; remainingItemCount: number };
+}
+
+/**
+ * Chunked lists: at most `limit` items, and a `continue` token for the rest. The token names the last item
+ * returned and the first page's resourceVersion; the next page starts after that item in the list as it is then
+ * (the real API serves the first page's snapshot instead, and answers 410 once it is compacted: not simulated).
+ * `items` must be in key order (namespace/name), as the store lists them.
+ */
+export function pageOf<T extends KubeObject>(items: T[], query: URLSearchParams, resourceVersion: string): ListPage<T> {
+  const limitText = query.get('limit');
+  const token = query.get('continue');
+  const limit = limitText === null || limitText === '' ? 0 : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 0) throw badRequest(`limit: must be a non-negative integer, got ${JSON.stringify(limitText)}`);
+  let start = 0;
+  let rv = resourceVersion;
+  if (token) {
+    let after: { rv?: unknown; key?: unknown };
+    try {
+      after = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { rv?: unknown; key?: unknown };
+    } catch {
+      throw badRequest(`continue key is not valid: ${token}`);
+    }
+    if (typeof after.key !== 'string' || typeof after.rv !== 'string') throw badRequest(`continue key is not valid: ${token}`);
+    const key = after.key;
+    start = items.findIndex((o) => KEY_COLLATOR.compare(keyOf(o), key) > 0);
+    if (start < 0) start = items.length;
+    rv = after.rv;
+  }
+  if (limit === 0 || start + limit >= items.length) return { items: items.slice(start), resourceVersion: rv };
+  const page = items.slice(start, start + limit);
+  const last = page[page.length - 1]!;
+  const next = Buffer.from(JSON.stringify({ rv, key: keyOf(last) })).toString('base64');
+  return { items: page, resourceVersion: rv, more: { continue: next, remainingItemCount: items.length - start - limit } };
+}
+
+const KEY_COLLATOR = new Intl.Collator();
+const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+export function listBody(kind: string, apiVersion: string, items: KubeObject[], resourceVersion: string, more?: ListPage<KubeObject>['more']): object {
   return {
     kind,
     apiVersion,
-    metadata: { resourceVersion },
+    metadata: { resourceVersion, ...more },
     // Items of a typed list carry no kind/apiVersion on the wire.
     items: items.map((o) => {
       const { kind: _kind, apiVersion: _apiVersion, ...rest } = o;

@@ -1,6 +1,6 @@
 // core/v1 routes: namespaces, pods (get/list/delete/eviction) and services (get/list/patch).
 import type { Cluster } from './cluster.ts';
-import { filterList, listBody, metadataFields, objectBody } from './lists.ts';
+import { filterList, listBody, metadataFields, objectBody, pageOf } from './lists.ts';
 import { applyPatch } from './patch.ts';
 import { MERGE_KEYS } from './strategic-merge.ts';
 import { parseResourcePath, type ApiRequest, type ApiResponse } from './routing.ts';
@@ -102,7 +102,8 @@ export function handleCore(req: ApiRequest, cluster: Cluster): ApiResponse | und
   if (resource === 'pods') {
     if (name === undefined) {
       if (req.method !== 'GET') throw methodNotAllowed();
-      return { status: 200, body: listBody('PodList', 'v1', filterList(store.list('Pod', ns), req.query, podFields, POD_FIELDS), rv) };
+      const page = pageOf(filterList(store.list('Pod', ns), req.query, podFields, POD_FIELDS), req.query, rv);
+      return { status: 200, body: listBody('PodList', 'v1', page.items, page.resourceVersion, page.more) };
     }
     if (ns === undefined) return undefined;
     const pod = store.get('Pod', ns, name);

@@ -35,6 +35,8 @@ export function newUid(): string {
   return randomUUID();
 }
 
+const COLLATOR = new Intl.Collator();
+
 function keyOf(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
 }
@@ -64,12 +66,24 @@ export class Store {
     return this.bucket(kind).get(keyOf(namespace, name)) as KindMap[K] | undefined;
   }
 
-  list<K extends Kind>(kind: K, namespace?: string): Array<KindMap[K]> {
-    const all = [...this.bucket(kind).values()] as Array<KindMap[K]>;
-    const inNs = namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
-    return inNs.sort((a, b) =>
-      keyOf(a.metadata.namespace, a.metadata.name).localeCompare(keyOf(b.metadata.namespace, b.metadata.name)),
-    );
+  /** In key order; `match` filters before the sort, so a few objects out of thousands sort fast. */
+  list<K extends Kind>(kind: K, namespace?: string, match?: (o: KindMap[K]) => boolean): Array<KindMap[K]> {
+    const inNs: Array<KindMap[K]> = [];
+    for (const o of this.bucket(kind).values() as Iterable<KindMap[K]>) {
+      if ((namespace === undefined || o.metadata.namespace === namespace) && (!match || match(o))) inNs.push(o);
+    }
+    // The order of String#localeCompare, through one collator and keys built once: thousands of pods sort fast.
+    return inNs
+      .map((o) => ({ o, key: keyOf(o.metadata.namespace, o.metadata.name) }))
+      .sort((a, b) => COLLATOR.compare(a.key, b.key))
+      .map((e) => e.o);
+  }
+
+  /** How many objects of a kind in a namespace match: no copy, no sort (hot in a ReplicaSet of thousands of pods). */
+  count<K extends Kind>(kind: K, namespace: string, match: (o: KindMap[K]) => boolean): number {
+    let n = 0;
+    for (const o of this.bucket(kind).values()) if (o.metadata.namespace === namespace && match(o as KindMap[K])) n++;
+    return n;
   }
 
   // Inserts a new object, or records a write to one already stored (callers mutate in place, then call this).

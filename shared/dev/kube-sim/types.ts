@@ -25,9 +25,10 @@ export interface SimulatorOptions {
   // loopback address to listen on (default 127.0.0.1)
   host?: string;
   /** Pod addresses from 127.0.0.2 upwards ('fixed'), from 127.0.0.2 unless another simulator holds that block, else
-   *  a random free 127.x.0.2 ('free': what the local stack uses, so stacks run side by side), or from a random free
-   *  127.x.0.2 (default 'spread': test runs side by side never share an address). See addresses.ts. */
-  podAddresses?: 'fixed' | 'free' | 'spread';
+   *  a random free 127.x.0.2 ('free': what the local stack uses, so stacks run side by side), from a random free
+   *  127.x.0.2 (default 'spread': test runs side by side never share an address), or these addresses in turn
+   *  ({ pool }: a few servers stand for thousands of pods, as benchmarks need). See addresses.ts. */
+  podAddresses?: 'fixed' | 'free' | 'spread' | { pool: string[] };
 }
 
 export interface DeploymentSpec {

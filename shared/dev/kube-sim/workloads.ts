@@ -1,5 +1,5 @@
 // Deployment and ReplicaSet controllers: keep one ReplicaSet per template and the right number of pods, replacing lost ones.
-import type { LoopbackAllocator } from './addresses.ts';
+import type { AddressAllocator } from './addresses.ts';
 import { randomSuffix, templateHash } from './naming.ts';
 import { buildPod, controllerOf, isPodReady, setReadiness } from './pod-factory.ts';
 import { deploymentStatus, replicaSetStatus } from './statuses.ts';
@@ -17,7 +17,7 @@ interface ReplicaSetState {
 
 export interface WorkloadDeps {
   store: Store;
-  addresses: LoopbackAllocator;
+  addresses: AddressAllocator;
   runtime: PodRuntime;
   tasks: Tasks;
   recreateDelayMs: number;
@@ -52,15 +52,11 @@ export class Workloads {
   }
 
   podsOf(rs: ReplicaSetObject): V1PodLike[] {
-    return this.deps.store
-      .list('Pod', rs.metadata.namespace)
-      .filter((p) => controllerOf(p)?.uid === rs.metadata.uid);
+    return this.deps.store.list('Pod', rs.metadata.namespace, (p) => controllerOf(p)?.uid === rs.metadata.uid);
   }
 
   replicaSetsOf(d: DeploymentObject): ReplicaSetObject[] {
-    return this.deps.store
-      .list('ReplicaSet', d.metadata.namespace)
-      .filter((rs) => controllerOf(rs)?.uid === d.metadata.uid);
+    return this.deps.store.list('ReplicaSet', d.metadata.namespace, (rs) => controllerOf(rs)?.uid === d.metadata.uid);
   }
 
   // The ReplicaSet whose pod-template-hash matches the deployment's current template.
@@ -154,8 +150,17 @@ export class Workloads {
   updateStatuses(): void {
     const { store } = this.deps;
     const podsByRs = new Map<string, V1PodLike[]>();
+    // One listing grouped by owner, not one per ReplicaSet: hundreds of Deployments stay cheap to settle.
+    const byOwner = new Map<string, V1PodLike[]>();
+    for (const pod of store.list('Pod')) {
+      const uid = controllerOf(pod)?.uid;
+      if (uid === undefined) continue;
+      let group = byOwner.get(uid);
+      if (!group) byOwner.set(uid, (group = []));
+      group.push(pod);
+    }
     for (const rs of store.list('ReplicaSet')) {
-      const pods = this.podsOf(rs);
+      const pods = (byOwner.get(rs.metadata.uid) ?? []).filter((p) => p.metadata.namespace === rs.metadata.namespace);
       podsByRs.set(rs.metadata.uid, pods);
       const status = replicaSetStatus(rs, pods);
       if (!sameJson(status, rs.status)) {
@@ -214,7 +219,7 @@ export class Workloads {
     st.starting--;
     this.reservedNames.delete(pod.metadata.name);
     const now = store.get('ReplicaSet', rs.metadata.namespace, rs.metadata.name);
-    if (!this.deps.active() || !now || now.metadata.uid !== rs.metadata.uid || this.podsOf(now).length >= now.spec.replicas) {
+    if (!this.deps.active() || !now || now.metadata.uid !== rs.metadata.uid || this.deps.store.count('Pod', now.metadata.namespace ?? '', (p) => controllerOf(p)?.uid === now.metadata.uid) >= now.spec.replicas) {
       const stopped = runtime.podStopped?.(structuredClone(pod));
       if (isPromiseLike(stopped)) tasks.track(Promise.resolve(stopped));
       this.deps.changed();

@@ -202,7 +202,7 @@ export async function loadManifests(dir: string, opts: { pingSourcesFile?: strin
           if ((doc as { apiVersion?: unknown }).apiVersion !== 'serving.knative.dev/v1') break;
           const s = parseDoc(knativeServiceDoc, doc, label, problems);
           const container = s?.spec.template.spec.containers[0];
-          const entry = container?.args?.[0];
+          const entry = sourceEntry(container?.args?.[0]);
           // Services without a functions/ entry (the dead-letter event display) are played by the router itself.
           if (s && (!container || entry === undefined || !entry.startsWith('functions/'))) displays.add(s.metadata.name);
           if (!s || !container || entry === undefined || !entry.startsWith('functions/')) break;
@@ -235,4 +235,10 @@ export async function loadManifests(dir: string, opts: { pingSourcesFile?: strin
   // A Trigger to the event display (alerts) is not played: every event the local Broker takes is in its own log.
   const played = triggers.filter((t) => names.has(t.subscriber));
   return Object.freeze({ pingSources: Object.freeze(pingSources), triggers: Object.freeze(played), functions: Object.freeze(functions) });
+}
+
+/** The image runs each function's bundle, dist/<name>/index.mjs (build/bundle.ts); the local stack runs its sources. */
+export function sourceEntry(arg: string | undefined): string | undefined {
+  const bundled = arg?.match(/^dist\/([a-z0-9-]+)\/index\.mjs$/);
+  return bundled ? `functions/${bundled[1]}/index.ts` : arg;
 }

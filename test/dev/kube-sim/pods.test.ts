@@ -220,3 +220,14 @@ test('pod addresses: a simulator claims its block, so one in "free" or "spread" 
     assert.equal(blockOf(again), '127.0');
   }
 });
+
+test('pod addresses: a pool handed out in turn, loopback addresses only', async (t) => {
+  const sim = await startKubeSimulator({ podAddresses: { pool: ['127.0.0.1', '127.0.9.9'] } });
+  t.after(() => sim.close());
+  await sim.createDeployment({ namespace: 'shop', name: 'web', replicas: 3, podLabels: { app: 'web' } });
+  await sim.createDeployment({ namespace: 'shop', name: 'api', replicas: 2, podLabels: { app: 'api' } });
+  const ips = sim.listPods('shop').map((p) => p.status.podIP).sort();
+  assert.deepEqual(ips, ['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.9.9', '127.0.9.9']);
+  await assert.rejects(startKubeSimulator({ podAddresses: { pool: ['127.0.0.1', '10.0.0.1'] } }), /127\.0\.0\.0\/8, got 10\.0\.0\.1/);
+  await assert.rejects(startKubeSimulator({ podAddresses: { pool: [] } }), /at least one address/);
+});
