@@ -230,6 +230,7 @@ export class HistoryStore {
       String(this.limits.dedupeTtlMs),
       member,
       `reason:${quiet.reason}`,
+      `${w.dedupe.source} ${w.dedupe.id}`,
     );
     if (answer === 'duplicate' || answer === 'counted') return { kind: answer };
     if (!Array.isArray(answer) || answer[0] !== 'full') throw new Error(`unexpected answer from the pass script: ${JSON.stringify(answer)}`);

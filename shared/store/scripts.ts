@@ -56,28 +56,31 @@ return 'ok'
  * A pass, in one call: applied here when it is quiet (see shared/healing/quiet-pass.ts, whose conditions this
  * tests against the stored records), else what the full decision reads about the target.
  * KEYS: 1 target, 2 unit, 3 unit-failing, 4 rule-failing, 5 dedupe, 6 stats, 7 index
- * ARGV: 1 observedAt, 2 restarts reported (0: none), 3 now, 4 target TTL, 5 dedupe TTL, 6 member, 7 stats field
+ * ARGV: 1 observedAt, 2 restarts reported (0: none), 3 now, 4 target TTL, 5 dedupe TTL (unused: a quiet pass keeps no
+ * dedupe key), 6 member, 7 stats field, 8 the event (source and id)
  * Returns 'duplicate', 'counted', or {'full', target hash, unit hash, dedupe value or '', other targets failing}.
  */
 export const QUIET_PASS = `
 local seen = redis.call('GET', KEYS[5])
 if seen == 'done' then return 'duplicate' end
-local t = redis.call('HMGET', KEYS[1], 'consecutiveFailures', 'lastResultAt', 'restarts')
+local t = redis.call('HMGET', KEYS[1], 'consecutiveFailures', 'lastResultAt', 'restarts', 'lastQuietEvent')
 local u = redis.call('HMGET', KEYS[2], 'pendingToken', 'verifyingAction', 'alertOpenSince')
 local quiet = not seen
   and (tonumber(t[1]) or 0) == 0
   and tonumber(ARGV[1]) >= (tonumber(t[2]) or 0)
   and tonumber(ARGV[2]) <= (tonumber(t[3]) or 0)
   and (u[1] or '') == '' and (u[2] or '') == '' and (tonumber(u[3]) or 0) == 0
+-- A quiet pass keeps no dedupe key of its own (one per pass per target would be most of Redis' memory): the target
+-- remembers its last one. A redelivery of that one finds it there; of an earlier one, finds a newer result (stale).
+if quiet and tonumber(ARGV[1]) == (tonumber(t[2]) or 0) and t[4] == ARGV[8] then return 'duplicate' end
 if quiet then
   redis.call('HINCRBY', KEYS[1], 'consecutivePasses', 1)
   redis.call('HINCRBY', KEYS[1], 'totalPasses', 1)
   redis.call('HINCRBY', KEYS[1], 'version', 1)
-  redis.call('HSET', KEYS[1], 'lastResultAt', ARGV[1])
+  redis.call('HSET', KEYS[1], 'lastResultAt', ARGV[1], 'lastQuietEvent', ARGV[8])
   redis.call('PEXPIRE', KEYS[1], ARGV[4])
   redis.call('ZREM', KEYS[3], ARGV[6])
   redis.call('ZREM', KEYS[4], ARGV[6])
-  redis.call('SET', KEYS[5], 'done', 'PX', ARGV[5])
   redis.call('HINCRBY', KEYS[6], ARGV[7], 1)
   redis.call('ZADD', KEYS[7], ARGV[3], ARGV[6])
   redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', tonumber(ARGV[3]) - tonumber(ARGV[4]))

@@ -56,3 +56,29 @@ test('a pass on a healthy target is one EVALSHA; a failure is one pipelined read
   assert.equal(recovery.evalsha, 2, JSON.stringify(recovery));
   assert.equal(recovery.xadd, 2, 'the first pass after a failure is recorded');
 });
+
+test('a quiet pass leaves no key of its own: the target record remembers the last one, and its redelivery is a duplicate', async (t) => {
+  const h = await startHarness(t);
+  const [pod] = await deploy(h, 'shop', 'web', 2);
+  const p = `{${h.prefix}}`;
+  const source = '/selfheal/check-pods/web-http';
+  const pass = (id: string, at: number) => {
+    h.clock.now = at;
+    return h.send(result('web-http', 'http', podTarget('shop', pod!), 'passed', at), { id, source });
+  };
+  assert.ok((await pass('first', T0)).status < 300);
+  const before = await h.client.keys(`${p}:dedupe:*`);
+  for (let i = 1; i <= 20; i++) assert.ok((await pass(`quiet-${i}`, T0 + i * 10_000)).status < 300);
+  assert.deepEqual(await h.client.keys(`${p}:dedupe:*`), before, 'quiet passes add no dedupe keys');
+  const key = `${p}:target:web-http:shop:Pod:${pod}`;
+  assert.equal(Number(await h.client.hget(key, 'consecutivePasses')), 21);
+
+  // The last one delivered again (a Trigger's retry): not counted twice.
+  const again = await pass('quiet-20', T0 + 200_000);
+  assert.ok(again.status < 300, again.text);
+  assert.equal(Number(await h.client.hget(key, 'consecutivePasses')), 21, 'a redelivered quiet pass is not counted again');
+  // An older one delivered again is stale: not counted either.
+  const older = await pass('quiet-5', T0 + 50_000);
+  assert.ok(older.status < 300, older.text);
+  assert.equal(Number(await h.client.hget(key, 'consecutivePasses')), 21);
+});
