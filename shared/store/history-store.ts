@@ -9,7 +9,7 @@ import type { Pause } from '../healing/guard.ts';
 import { createKeys, targetId, unitOf, workloadId } from './keys.ts';
 import type { Keys, PauseScope, UnitRef } from './keys.ts';
 import { readPause } from './pause-record.ts';
-import { COMMIT, FINALIZE, QUIET_PASS } from './scripts.ts';
+import { COMMIT, FINALIZE, QUIET_PASS, SNAPSHOT } from './scripts.ts';
 import type { QuietPass } from '../healing/quiet-pass.ts';
 
 export interface StoreLimits {
@@ -107,6 +107,7 @@ type ScriptRedis = Redis & {
   selfhealCommit(...args: string[]): Promise<string>;
   selfhealFinalize(...args: string[]): Promise<string>;
   selfhealQuietPass(...args: string[]): Promise<string | [string, string[], string[], string, number]>;
+  selfhealSnapshot(...args: string[]): Promise<[string[], string[], string, number]>;
 };
 
 /** Hash fields: an empty string is a value (a cleared field), so only undefined is left out. */
@@ -152,6 +153,7 @@ export class HistoryStore {
     redis.defineCommand('selfhealCommit', { numberOfKeys: 10, lua: COMMIT });
     redis.defineCommand('selfhealFinalize', { numberOfKeys: 8, lua: FINALIZE });
     redis.defineCommand('selfhealQuietPass', { numberOfKeys: 7, lua: QUIET_PASS });
+    redis.defineCommand('selfhealSnapshot', { numberOfKeys: 4, lua: SNAPSHOT });
     this.redis = redis as ScriptRedis;
   }
 
@@ -165,13 +167,24 @@ export class HistoryStore {
 
   /**
    * What a decision reads, in one round trip, at a cost that does not grow with the unit or the rule: the target,
-   * its unit, the event's dedupe marker and how many other targets of the unit fail now. With `guards` (an action
+   * its unit, the event's dedupe marker and how many other targets of the unit fail now (one script call). With `guards` (an action
    * is on the table) also the namespace budget, the pauses, whether each dependency rule has a target failing now
    * (a count), and which of the given target ids fail now.
    */
   async load<U extends object>(w: Where, emptyUnit: U, guards: GuardQuery | undefined, now: number): Promise<Snapshot<U>> {
     const member = targetId(w.rule, w.target);
     const failingKey = this.unitFailingKey(w);
+    if (!guards) {
+      const [target, unit, dedupe, others] = await this.redis.selfhealSnapshot(
+        this.keys.target(w.rule, w.target),
+        this.unitKey(w),
+        failingKey,
+        this.keys.dedupe(w.dedupe.source, w.dedupe.id),
+        String(now),
+        member,
+      );
+      return { target: fromHash(EMPTY_TARGET, pairsToRecord(target)), unit: fromHash(emptyUnit, pairsToRecord(unit)), dedupe: dedupeOf(dedupe), othersFailing: Number(others) };
+    }
     const pipe = this.redis.pipeline();
     pipe.hgetall(this.keys.target(w.rule, w.target));
     pipe.hgetall(this.unitKey(w));
@@ -179,12 +192,10 @@ export class HistoryStore {
     pipe.zcount(failingKey, String(now), '+inf');
     pipe.zscore(failingKey, member);
     const pauses: Array<[PauseScope, string]> = [['rule', w.rule], ['namespace', w.target.namespace], ['workload', workloadId(unitOf(w.target))]];
-    if (guards) {
-      pipe.zcount(this.keys.budget(w.budgetNamespace), String(now - w.budgetWindowMs), '+inf');
-      for (const [scope, id] of pauses) pipe.get(this.keys.pause(scope, id));
-      for (const dep of guards.dependencies) pipe.zcount(this.keys.ruleFailing(dep), String(now), '+inf');
-      if (guards.among.length > 0) pipe.zmscore(failingKey, ...guards.among);
-    }
+    pipe.zcount(this.keys.budget(w.budgetNamespace), String(now - w.budgetWindowMs), '+inf');
+    for (const [scope, id] of pauses) pipe.get(this.keys.pause(scope, id));
+    for (const dep of guards.dependencies) pipe.zcount(this.keys.ruleFailing(dep), String(now), '+inf');
+    if (guards.among.length > 0) pipe.zmscore(failingKey, ...guards.among);
     const results = await pipe.exec();
     if (!results) throw new Error('redis pipeline returned nothing');
     for (const [error] of results) if (error) throw error;
@@ -196,7 +207,6 @@ export class HistoryStore {
       dedupe: dedupeOf(value(2)),
       othersFailing: Number(value(3)) - (own !== null && Number(own) >= now ? 1 : 0),
     };
-    if (!guards) return snap;
     const deps = 6 + pauses.length;
     const paused = pauses.map(([scope, id], i) => readPause(scope, id, value(6 + i), now)).find((p) => p !== undefined);
     const scores = guards.among.length > 0 ? (value(deps + guards.dependencies.length) as Array<string | null>) : [];

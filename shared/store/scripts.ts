@@ -125,3 +125,15 @@ for i = 1, #a.stats, 2 do redis.call('HINCRBY', KEYS[5], a.stats[i], a.stats[i +
 if held then return 'ok' end
 return 'lease-lost'
 `;
+
+/**
+ * What a decision reads when no action is on the table, in one call (one command rather than five: under load the
+ * client's cost is per command). KEYS: 1 target, 2 unit, 3 unit-failing, 4 dedupe. ARGV: 1 now, 2 member.
+ * Returns {target hash, unit hash, dedupe value or '', other targets of the unit failing now}.
+ */
+export const SNAPSHOT = `
+local others = redis.call('ZCOUNT', KEYS[3], ARGV[1], '+inf')
+local own = redis.call('ZSCORE', KEYS[3], ARGV[2])
+if own and tonumber(own) >= tonumber(ARGV[1]) then others = others - 1 end
+return {redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2]), redis.call('GET', KEYS[4]) or '', others}
+`;

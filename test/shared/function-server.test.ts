@@ -47,6 +47,9 @@ test('malformed events get a 400 naming the problem, and the server keeps servin
     ['bad data', postBinary(fn.url, ping, { rules: [] }), /data field rules: .*>=1 items \(got \[\]\)/],
     ['wrong data field type', postBinary(fn.url, ping, { rules: 'a' }), /rules.*\(got "a"\)/],
     ['bad specversion', post(fn.url, '{"rules":["a"]}', { 'content-type': 'application/json', 'ce-specversion': '9.9', 'ce-id': 'x', 'ce-type': EventType.ping, 'ce-source': '/t' }), /invalid CloudEvent/],
+    // Not taken for the time of arrival, as a lenient parser would: the sender learns its header is wrong.
+    ['ce-time not a time', post(fn.url, '{"rules":["a"]}', { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'x', 'ce-type': EventType.ping, 'ce-source': '/t', 'ce-time': 'yesterday' }), /invalid CloudEvent[\s\S]*"\/time"/],
+    ['time not a time (structured)', post(fn.url, JSON.stringify({ specversion: '1.0', id: 'x', type: EventType.ping, source: '/t', time: 'soon', data: { rules: ['a'] } }), { 'content-type': 'application/cloudevents+json' }), /invalid CloudEvent[\s\S]*"\/time"/],
   ];
   for (const [name, pending, pattern] of cases) {
     const res = await pending;
