@@ -60,6 +60,7 @@ const results: Array<{ breakToEvictMs: number; lastTickToEvictMs: number }> = []
 try {
   // The first run imports the Kubernetes client and lists the pods: not part of what is measured.
   await nextAnsweredTick();
+  let repeated = 0;
   for (let trial = 0; trial <= trials; trial++) {
     // Each trial starts from an empty history (no cooldown or budget left by the one before).
     for (const key of await client.keys(`{${prefix}}*`)) await client.del(key);
@@ -75,7 +76,14 @@ try {
     const evictedAt = performance.now();
     // Every tick after the break fails: the one that reaches the threshold is the failureThreshold-th after it.
     const acting = ticks.filter((t) => t.firedAt > brokeAt)[rule.failureThreshold - 1];
-    if (!acting || acting.firedAt > evictedAt) throw new Error(`trial ${trial}: evicted before the ${rule.failureThreshold}th tick after the break`);
+    if (!acting || acting.firedAt > evictedAt) {
+      // A run the schedule did not fire counted too (the Broker retried a ping that was answered late, on a loaded
+      // machine): this trial measured no tick, so it is run again, a bounded number of times.
+      if (++repeated > 3) throw new Error(`trial ${trial}: evicted before the ${rule.failureThreshold}th tick after the break, ${repeated} times`);
+      console.log(`trial ${trial}: ${pod} evicted before the ${rule.failureThreshold}th tick after the break (a run outside the schedule counted): run again`);
+      trial--;
+      continue;
+    }
     const r = { breakToEvictMs: evictedAt - brokeAt, lastTickToEvictMs: evictedAt - acting.firedAt };
     const label = trial === 0 ? 'warm-up (the healer process\'s first action, slower), not counted' : `trial ${trial}`;
     if (trial > 0) results.push(r);
