@@ -94,9 +94,11 @@ function effectiveUser(): { name: string; uid: number; gid: number } | undefined
 let counter = 0;
 
 /** -n takes letters and digits only. */
-function serviceName(host: string, port: number): string {
+/** Unique on the machine (a process id and a count), within the 32 characters Squid allows for `-n`, letters and
+ *  digits only: spelling the address out went over the limit for addresses like 127.159.0.10. */
+function serviceName(): string {
   counter += 1;
-  return `selfheal${host.replace(/\D/g, 'x')}p${port}n${process.pid}c${counter}`;
+  return `selfheal${process.pid.toString(36)}c${counter.toString(36)}`;
 }
 
 // The parent that "the upstream" becomes when lost: port 9 (discard) on loopback, where nothing listens.
@@ -174,7 +176,7 @@ function accepting(cacheLog: string): number {
 
 /** Waits (bounded) until cache.log shows one more listening socket than `before`: Squid closes its port while it
  *  reconfigures, so a request sent right after `-k reconfigure` can find the port closed. */
-async function untilAccepting(cacheLog: string, before: number, exited: () => boolean, what: string): Promise<void> {
+async function untilAccepting(cacheLog: string, before: number, exited: () => boolean, what: () => string): Promise<void> {
   for (let i = 0; i < 300; i++) {
     if (accepting(cacheLog) > before) return;
     if (exited()) break;
@@ -186,7 +188,7 @@ async function untilAccepting(cacheLog: string, before: number, exited: () => bo
   } catch {
     tail = '(no cache.log)';
   }
-  throw new Error(`squid ${what}: not accepting connections\n${tail}`);
+  throw new Error(`squid ${what()}: not accepting connections\n${tail}`);
 }
 
 export async function startSquid(options: SquidOptions): Promise<SquidProxy> {
@@ -194,7 +196,7 @@ export async function startSquid(options: SquidOptions): Promise<SquidProxy> {
   const { host, port } = options;
   const user = effectiveUser();
   const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'selfheal-squid-'));
-  const name = serviceName(host, port);
+  const name = serviceName();
   const configPath = join(dir, 'squid.conf');
   const cacheLog = join(dir, 'cache.log');
   const accessLog = join(dir, 'access.log');
@@ -236,7 +238,7 @@ export async function startSquid(options: SquidOptions): Promise<SquidProxy> {
     proc = undefined;
   };
   try {
-    await untilAccepting(cacheLog, 0, () => exited, `on ${host}:${port} did not start${stderr ? `: ${stderr.trim()}` : ''}`);
+    await untilAccepting(cacheLog, 0, () => exited, () => `on ${host}:${port} did not start${stderr ? `: ${stderr.trim()}` : ''}`);
   } catch (error) {
     await stop();
     await rm(dir, { recursive: true, force: true });
@@ -248,7 +250,7 @@ export async function startSquid(options: SquidOptions): Promise<SquidProxy> {
     const before = accepting(cacheLog);
     const done = await control(['-k', 'reconfigure']);
     if (done.exitCode !== 0) throw new Error(`squid -k reconfigure exited ${done.exitCode}: ${done.stderr.trim()}`);
-    await untilAccepting(cacheLog, before, () => exited, 'reconfigure');
+    await untilAccepting(cacheLog, before, () => exited, () => 'reconfigure');
   };
 
   let closed: Promise<void> | undefined;

@@ -116,3 +116,14 @@ test('close stops the process and a second Squid on the same port of another add
   assert.equal((await get(b, `${site.url}/`)).status, 200);
   await b.close();
 });
+
+test('a Squid starts on any pod address: its -n service name stays within the 32 characters Squid allows', async () => {
+  // The longest dotted form there is; the name once spelled the address out and went over Squid's limit.
+  const far = await startSquid({ host: '127.255.255.254', port: 3128 });
+  try {
+    assert.ok(far.name.length <= 32, far.name);
+    assert.equal((await get(far, '/')).status, 400, 'it answers: a bare path is ERR_INVALID_URL');
+  } finally {
+    await far.close();
+  }
+});
