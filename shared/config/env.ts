@@ -69,6 +69,14 @@ export const healerEnvSchema = redisEnvSchema.extend({
   MAX_RESULT_AGE: durationMs.default(600_000),
 }).superRefine((env, ctx) => {
   const needed = env.MAX_RESULT_AGE + env.MAX_CLOCK_SKEW;
+  // A target's record remembers its last quiet pass (which keeps no dedupe key): it must outlive admission as well.
+  if (env.TARGET_TTL < needed) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TARGET_TTL'],
+      message: `must be at least MAX_RESULT_AGE + MAX_CLOCK_SKEW (${needed / 1000} s): a target's record tells a redelivered pass from a new one while the pass is admitted`,
+    });
+  }
   if (env.DEDUPE_TTL < needed) {
     ctx.addIssue({
       code: 'custom',

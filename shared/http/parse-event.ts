@@ -51,7 +51,9 @@ function parseJson(body: string, what: string): unknown {
 
 export function parseEvent(headers: IncomingHttpHeaders, body: string): CloudEvent<unknown> {
   const type = mediaType(headers);
-  const binary = headers['ce-specversion'] !== undefined;
+  // The content type decides the mode, as the HTTP binding says: a structured event with a stray ce-* header is still
+  // structured.
+  const binary = headers['ce-specversion'] !== undefined && type !== STRUCTURED;
   if (type === BATCH) throw new HttpError(415, `batched CloudEvents (${BATCH}) are not supported: send one event per request`);
   if (!binary && type !== STRUCTURED) {
     if (type === '' || type === 'application/json') {
@@ -98,6 +100,10 @@ function binaryAttributes(headers: IncomingHttpHeaders, data: unknown): Record<s
 /** One validation, against the specification's schema: the body was parsed once above, and the SDK's own HTTP
  *  parsing would parse it again and build its errors eagerly on every event. */
 function toValidEvent(attributes: Record<string, unknown>): CloudEvent<unknown> {
+  // JSON.parse makes "__proto__" an own key; handed to the SDK it would replace the event's prototype.
+  if (Object.hasOwn(attributes, '__proto__')) throw badRequest('invalid CloudEvent: attribute "__proto__" is not allowed');
+  // The SDK takes an empty time for "now": the sender's mistake would pass unnoticed.
+  if (attributes.time === '') throw badRequest('invalid CloudEvent: attribute "time" is empty');
   try {
     const event = new CloudEvent<unknown>(attributes as ConstructorParameters<typeof CloudEvent<unknown>>[0], false);
     event.validate();

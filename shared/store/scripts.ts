@@ -65,14 +65,15 @@ local seen = redis.call('GET', KEYS[5])
 if seen == 'done' then return 'duplicate' end
 local t = redis.call('HMGET', KEYS[1], 'consecutiveFailures', 'lastResultAt', 'restarts', 'lastQuietEvent')
 local u = redis.call('HMGET', KEYS[2], 'pendingToken', 'verifyingAction', 'alertOpenSince')
+-- A quiet pass keeps no dedupe key of its own (one per pass per target would be most of Redis' memory): the target
+-- remembers its last one. A redelivery of that one finds it there, whatever its unit does by then; of an earlier one,
+-- finds a newer result (stale).
+if not seen and tonumber(ARGV[1]) == (tonumber(t[2]) or 0) and t[4] == ARGV[8] then return 'duplicate' end
 local quiet = not seen
   and (tonumber(t[1]) or 0) == 0
   and tonumber(ARGV[1]) >= (tonumber(t[2]) or 0)
   and tonumber(ARGV[2]) <= (tonumber(t[3]) or 0)
   and (u[1] or '') == '' and (u[2] or '') == '' and (tonumber(u[3]) or 0) == 0
--- A quiet pass keeps no dedupe key of its own (one per pass per target would be most of Redis' memory): the target
--- remembers its last one. A redelivery of that one finds it there; of an earlier one, finds a newer result (stale).
-if quiet and tonumber(ARGV[1]) == (tonumber(t[2]) or 0) and t[4] == ARGV[8] then return 'duplicate' end
 if quiet then
   redis.call('HINCRBY', KEYS[1], 'consecutivePasses', 1)
   redis.call('HINCRBY', KEYS[1], 'totalPasses', 1)

@@ -19,6 +19,7 @@ test('a dedupe window shorter than the time a result is admitted is refused, nam
     () => parseEnv(healerEnvSchema, { DEDUPE_TTL: '10m' }),
     /DEDUPE_TTL: must be at least MAX_RESULT_AGE \+ MAX_CLOCK_SKEW \(630 s\).*\(got "10m"\)/,
   );
+  assert.throws(() => parseEnv(healerEnvSchema, { TARGET_TTL: '5m' }), /TARGET_TTL: must be at least MAX_RESULT_AGE \+ MAX_CLOCK_SKEW \(630 s\).*\(got "5m"\)/);
   // Admission shortened with it, a short window is fine.
   assert.equal(parseEnv(healerEnvSchema, { DEDUPE_TTL: '1m', MAX_RESULT_AGE: '30s', MAX_CLOCK_SKEW: '30s' }).DEDUPE_TTL, 60_000);
 });

@@ -49,6 +49,8 @@ test('malformed events get a 400 naming the problem, and the server keeps servin
     ['bad specversion', post(fn.url, '{"rules":["a"]}', { 'content-type': 'application/json', 'ce-specversion': '9.9', 'ce-id': 'x', 'ce-type': EventType.ping, 'ce-source': '/t' }), /invalid CloudEvent/],
     // Not taken for the time of arrival, as a lenient parser would: the sender learns its header is wrong.
     ['ce-time not a time', post(fn.url, '{"rules":["a"]}', { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'x', 'ce-type': EventType.ping, 'ce-source': '/t', 'ce-time': 'yesterday' }), /invalid CloudEvent[\s\S]*"\/time"/],
+    ['an empty ce-time', post(fn.url, '{"rules":["a"]}', { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'x', 'ce-type': EventType.ping, 'ce-source': '/t', 'ce-time': '' }), /invalid CloudEvent: attribute "time" is empty/],
+    ['a __proto__ attribute (structured)', post(fn.url, '{"specversion":"1.0","id":"x","type":"' + EventType.ping + '","source":"/t","__proto__":{},"data":{"rules":["a"]}}', { 'content-type': 'application/cloudevents+json' }), /invalid CloudEvent: attribute "__proto__" is not allowed/],
     ['time not a time (structured)', post(fn.url, JSON.stringify({ specversion: '1.0', id: 'x', type: EventType.ping, source: '/t', time: 'soon', data: { rules: ['a'] } }), { 'content-type': 'application/cloudevents+json' }), /invalid CloudEvent[\s\S]*"\/time"/],
   ];
   for (const [name, pending, pattern] of cases) {
@@ -58,6 +60,12 @@ test('malformed events get a 400 naming the problem, and the server keeps servin
   }
   const still = await postBinary(fn.url, ping, { rules: ['alive'] });
   assert.equal(still.status, 200);
+});
+
+test('a structured-mode event is structured even with a stray ce-specversion header', async () => {
+  const envelope = { specversion: '1.0', id: 'x', type: EventType.ping, source: '/t', data: { rules: ['structured'] } };
+  const res = await post(fn.url, JSON.stringify(envelope), { 'content-type': 'application/cloudevents+json', 'ce-specversion': '1.0' });
+  assert.equal(res.status, 200, res.text);
 });
 
 test('a body over the limit is a 413', async () => {

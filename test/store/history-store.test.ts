@@ -263,3 +263,13 @@ test('Redis calls per event, from its own command statistics: a quiet pass is on
   // One pipelined read of five commands whatever the size of the unit, and one EVALSHA.
   assert.deepEqual([failure.evalsha, failure.hgetall, failure.zcount, failure.zscore], [1, 2, 1, 1]);
 });
+
+test('a quiet pass delivered again is a duplicate even when its unit has something in play by then', async () => {
+  const { store, where } = fresh();
+  const p = where();
+  const pass = { observedAt: T0, restarts: 0, reason: 'passing' as const };
+  assert.equal((await store.pass(p, pass, EMPTY_UNIT, T0)).kind, 'counted');
+  // Another pod of the Deployment reached its threshold: the unit holds a lease (and would then verify the action).
+  await client.hset(store.keys.unit('web-http', { namespace: 'shop', kind: 'Deployment', name: 'web' }), { pendingToken: 'tok', pendingAction: 'restart', pendingUntil: String(T0 + 60_000) });
+  assert.deepEqual(await store.pass(p, pass, EMPTY_UNIT, T0 + 5), { kind: 'duplicate' }, 'counted once, whatever the unit does meanwhile');
+});
