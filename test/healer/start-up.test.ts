@@ -2,7 +2,6 @@
 // URL (password redacted), instead of living on without listening while ioredis reconnects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Socket } from 'node:net';
@@ -10,36 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/redis.ts';
 import { RULES } from './harness.ts';
+import { runToExit } from '../support/process.ts';
 
 const ENTRIES = {
   healer: new URL('../../functions/healer/index.ts', import.meta.url).pathname,
   'proxy-selector': new URL('../../functions/proxy-selector/index.ts', import.meta.url).pathname,
 };
-
-interface Ended {
-  code: number | null;
-  ms: number;
-  output: string;
-}
-
-/** Runs an entry until it exits; one still running after `withinMs` is killed and the test fails. */
-async function runToExit(entry: string, env: Record<string, string>, withinMs: number): Promise<Ended> {
-  const started = performance.now();
-  const proc = spawn(process.execPath, [entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  proc.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  proc.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => proc.kill('SIGKILL'), withinMs);
-    proc.once('exit', (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
-  const ms = performance.now() - started;
-  assert.ok(ms < withinMs, `${entry} still running after ${withinMs} ms:\n${output}`);
-  return { code, ms, output };
-}
 
 function fatalLines(output: string): Array<{ level: string; msg: string }> {
   return output
@@ -61,7 +36,7 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
     const port = await freePort();
     const env = { PORT: '0', HOST: '127.0.0.1', RULES_FILE: rulesFile(t) };
     for (const url of [`redis://127.0.0.1:${port}`, `redis://:s3cret-pw@127.0.0.1:${port}/0`, `redis://default:s3cret-pw@127.0.0.1:${port}`]) {
-      const ended = await runToExit(entry, { ...env, REDIS_URL: url }, 20_000);
+      const ended = await runToExit([entry], { ...env, REDIS_URL: url }, 20_000);
       assert.equal(ended.code, 1, ended.output);
       assert.ok(ended.ms < 3_000, `exit after ${ended.ms} ms`);
       assert.doesNotMatch(ended.output, /s3cret-pw/);
@@ -87,7 +62,7 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
     });
     const port = (silent.address() as { port: number }).port;
     const env = { PORT: '0', HOST: '127.0.0.1', RULES_FILE: rulesFile(t), REDIS_URL: `redis://:s3cret-pw@127.0.0.1:${port}`, REDIS_CONNECT_TIMEOUT: '1s' };
-    const ended = await runToExit(entry, env, 25_000);
+    const ended = await runToExit([entry], env, 25_000);
     assert.equal(ended.code, 1, ended.output);
     assert.ok(ended.ms < 4_000, `exit after ${ended.ms} ms`);
     assert.doesNotMatch(ended.output, /s3cret-pw/);

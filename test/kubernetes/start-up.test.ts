@@ -2,7 +2,6 @@
 // fatal line naming what is missing: the kubeconfig paths it tried and how to get one, or the API server's address.
 // The real entries, spawned as a person or Knative would.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { freePort, useRedis } from '../support/redis.ts';
 import type { TestRedis } from '../support/redis.ts';
 import { RULES } from '../healer/harness.ts';
+import { runToExit } from '../support/process.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FUNCTIONS = ['check-pods', 'check-dependencies', 'check-egress', 'healer'] as const;
@@ -18,26 +18,6 @@ before(async () => {
   redis = await useRedis();
 });
 after(() => redis?.close());
-
-async function runToExit(fn: string, env: Record<string, string | undefined>, withinMs = 15_000): Promise<{ code: number | null; ms: number; output: string }> {
-  const clean: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, ...env })) if (v !== undefined) clean[k] = v;
-  const started = performance.now();
-  const proc = spawn(process.execPath, [join(ROOT, 'functions', fn, 'index.ts')], { env: clean, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  proc.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  proc.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => proc.kill('SIGKILL'), withinMs);
-    proc.once('exit', (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
-  const ms = performance.now() - started;
-  assert.ok(ms < withinMs, `${fn} still running after ${withinMs} ms:\n${output}`);
-  return { code, ms, output };
-}
 
 function fatal(output: string): string[] {
   return output
@@ -72,14 +52,14 @@ function setup(t: { after(fn: () => void): void }): { dir: string; env: Record<s
 for (const fn of FUNCTIONS) {
   test(`${fn}: no kubeconfig is exit 1 naming the paths tried and how to get one`, async (t) => {
     const { dir, env } = setup(t);
-    const home = await runToExit(fn, env);
+    const home = await runToExit([join(ROOT, 'functions', fn, 'index.ts')], env);
     assert.equal(home.code, 1, home.output);
     const [line] = fatal(home.output);
     assert.ok(line, home.output);
     assert.ok(line.includes(join(dir, '.kube', 'config')), line);
     assert.match(line, /KUBECONFIG/);
     assert.match(line, /--simulate/);
-    const named = await runToExit(fn, { ...env, KUBECONFIG: join(dir, 'missing.yaml') });
+    const named = await runToExit([join(ROOT, 'functions', fn, 'index.ts')], { ...env, KUBECONFIG: join(dir, 'missing.yaml') });
     assert.equal(named.code, 1, named.output);
     assert.ok(fatal(named.output)[0]?.includes(join(dir, 'missing.yaml')), named.output);
     t.diagnostic(`${fn}: exit 1 after ${Math.round(home.ms)} ms`);
@@ -93,7 +73,7 @@ for (const fn of FUNCTIONS) {
       join(dir, 'kubeconfig.yaml'),
       `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${server}\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: x\n  context:\n    cluster: c\n    user: u\ncurrent-context: x\n`,
     );
-    const ended = await runToExit(fn, { ...env, KUBECONFIG: join(dir, 'kubeconfig.yaml') });
+    const ended = await runToExit([join(ROOT, 'functions', fn, 'index.ts')], { ...env, KUBECONFIG: join(dir, 'kubeconfig.yaml') });
     assert.equal(ended.code, 1, ended.output);
     const [line] = fatal(ended.output);
     assert.ok(line !== undefined && line.includes(server), ended.output);

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive as alive } from '../support/process.ts';
 import { freePort, useRedis } from '../support/redis.ts';
 import type { TestRedis } from '../support/redis.ts';
 
@@ -14,15 +15,6 @@ before(async () => {
   redis = await useRedis();
 });
 after(() => redis?.close());
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test('the wrapper killed with SIGKILL: the function it started stops within seconds', async () => {
   const port = await freePort();

@@ -5,17 +5,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive as alive } from '../../support/process.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test('the wrapper of the stack killed: the stack and its functions stop', async () => {
   const env: Record<string, string> = {};

@@ -1,36 +1,18 @@
 // `npm start` that cannot start says why within seconds and exits 1: no kubeconfig (the paths tried), an API server
 // nobody answers at (its address), a Redis that refuses (its URL, without the password). The real entry, spawned.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePort } from '../../support/redis.ts';
+import { runToExit } from '../../support/process.ts';
 
 const MAIN = join(import.meta.dirname, '..', '..', '..', 'shared', 'dev', 'stack', 'main.ts');
 const WITHIN_MS = 15_000;
 
-async function runStack(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; ms: number; output: string }> {
-  const clean: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, ...env })) if (v !== undefined && k !== 'NODE_TEST_CONTEXT') clean[k] = v;
-  const started = performance.now();
-  const proc = spawn(process.execPath, [MAIN, ...args], { env: clean, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  proc.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  proc.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const code = await new Promise<number | null>((resolve) => {
-    // Past the bound: SIGINT, as a person's Ctrl-C, so the stack stops what it started; the test fails anyway.
-    const timer = setTimeout(() => proc.kill('SIGINT'), WITHIN_MS);
-    proc.once('exit', (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
-  const ms = performance.now() - started;
-  assert.ok(ms < WITHIN_MS, `still running after ${WITHIN_MS} ms:\n${output}`);
-  return { code, ms, output };
-}
+// Past the bound: SIGINT, as a person's Ctrl-C, so the stack stops what it started; the test fails anyway.
+const runStack = (args: string[], env: Record<string, string | undefined>) => runToExit([MAIN, ...args], env, WITHIN_MS, 'SIGINT');
 
 function fatal(output: string): string {
   const lines = output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: string; msg: string });
